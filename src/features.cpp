@@ -1,0 +1,1 @@
+#include "ocirun/features.hpp"

@@ -1,0 +1,1 @@
+#include "ocirun/log.hpp"
