@@ -1,0 +1,16 @@
+// One function per subcommand, each in src/cmd_<name>.cpp. Each returns the
+// process's exit status, or an error that main logs (the caller sees exit 1).
+#pragma once
+
+#include "ocirun/cli.hpp"
+#include "ocirun/error.hpp"
+
+namespace ocirun {
+
+Result<int> cmd_spec(const cli::Invocation& inv);
+Result<int> cmd_features(const cli::Invocation& inv);
+Result<int> cmd_validate(const cli::Invocation& inv);
+Result<int> cmd_state(const cli::Invocation& inv);
+Result<int> cmd_list(const cli::Invocation& inv);
+
+}  // namespace ocirun
