@@ -170,7 +170,7 @@ constexpr CommandSpec kCommands[] = {
      "to the container's process, or to all of its processes with --all.",
      kKillFlags, 1, 2},
     {"list", "", "list the containers",
-     "Lists the containers in the state directory (--root).", kListFlags, 0, 0},
+     "Lists the containers of the state directory.", kListFlags, 0, 0},
     {"pause", "CONTAINER_ID", "suspend every process of the container",
      "Freezes the container's processes with the cgroup freezer.", kNoFlags, 1, 1},
     {"ps", "CONTAINER_ID [PS_ARGS...]", "list the processes of the container",

@@ -3,12 +3,12 @@
 
 #include "ocirun/commands.hpp"
 #include "ocirun/features.hpp"
-#include "ocirun/fs_util.hpp"
+#include "ocirun/fs.hpp"
 
 namespace ocirun {
 
 Result<int> cmd_features(const cli::Invocation&) {
-  TRY_CTX(write_all(STDOUT_FILENO, features_json()), "features: write");
+  TRY_CTX(fs::write_all(STDOUT_FILENO, features_json()), "features: write");
   return 0;
 }
 

@@ -4,7 +4,7 @@
 
 #include "ocirun/commands.hpp"
 #include "ocirun/default_spec.hpp"
-#include "ocirun/fs_util.hpp"
+#include "ocirun/fs.hpp"
 #include "ocirun/unique_fd.hpp"
 
 namespace ocirun {
@@ -19,7 +19,7 @@ Result<int> cmd_spec(const cli::Invocation& inv) {
     if (errno == EEXIST) return fail("spec: `" + path + "` already exists: remove it first", EEXIST);
     return fail_errno("spec: open `" + path + "`");
   }
-  TRY_CTX(write_all(fd.get(), text), "spec: write `" + path + "`");
+  TRY_CTX(fs::write_all(fd.get(), text), "spec: write `" + path + "`");
   return 0;
 }
 

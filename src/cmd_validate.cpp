@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include "ocirun/commands.hpp"
-#include "ocirun/fs_util.hpp"
+#include "ocirun/fs.hpp"
 #include "ocirun/spec.hpp"
 
 namespace ocirun {
@@ -10,7 +10,7 @@ namespace ocirun {
 Result<int> cmd_validate(const cli::Invocation& inv) {
   std::string bundle(inv.value("bundle").value_or("."));
   TRY(load_spec(bundle));
-  TRY(write_all(STDOUT_FILENO, bundle + "/config.json: valid\n"));
+  TRY(fs::write_all(STDOUT_FILENO, bundle + "/config.json: valid\n"));
   return 0;
 }
 

@@ -23,19 +23,6 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
-// Writes all of data, resuming after short writes and EINTR.
-Result<> write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail_errno("write");
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
 // Opens a directory found inside the tree being removed (a single name from
 // readdir). openat2's RESOLVE_NO_XDEV fails with EXDEV on a mount point,
 // bind mounts of the same filesystem included, so a host directory
@@ -103,6 +90,19 @@ Result<> remove_entry(int dir_fd, const char* name, int depth) {
 
 }  // namespace
 
+Result<> write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno("write");
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
+
 Result<> mkdir_p(const std::string& path, mode_t mode) {
   if (path.empty()) return fail("mkdir: empty path");
   if (::mkdir(path.c_str(), mode) == 0) return {};
@@ -148,7 +148,7 @@ Result<> write_file_atomic(int dir_fd, std::string_view name, std::string_view d
   if (!fd) return fail_errno("create " + quoted(tmp));
 
   auto written = [&]() -> Result<> {
-    TRY_CTX(write_all(fd.get(), data), quoted(tmp));
+    TRY_CTX(fs::write_all(fd.get(), data), quoted(tmp));
     // Data before rename: without this fsync a crash after the rename could
     // leave the new name pointing at an empty file (ext4's classic).
     TRY(sync_fd(fd.get(), tmp));

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "ocirun/fs.hpp"
 #include "ocirun/json.hpp"
 
 namespace ocirun::log {
@@ -24,17 +25,6 @@ const char* level_name(Level level) {
     case Level::Error: return "error";
   }
   return "info";
-}
-
-void write_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = ::write(fd, s.data(), s.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;  // nowhere left to report a failing log write
-    }
-    s.remove_prefix(static_cast<std::size_t>(n));
-  }
 }
 
 }  // namespace
@@ -84,10 +74,10 @@ std::string format_line(Format format, Level level, std::string_view msg, std::s
 void write(Level level, std::string_view msg) {
   if (level == Level::Debug && !g_debug) return;
   if (g_fd >= 0) {
-    write_all(g_fd, format_line(g_format, level, msg, rfc3339_now()));
+    (void)fs::write_all(g_fd, format_line(g_format, level, msg, rfc3339_now()));
   } else if (g_format == Format::Json) {
     // No file but JSON asked for: the caller parses standard error.
-    write_all(STDERR_FILENO, format_line(g_format, level, msg, rfc3339_now()));
+    (void)fs::write_all(STDERR_FILENO, format_line(g_format, level, msg, rfc3339_now()));
     return;
   }
   // Errors always reach standard error too, as plain text for a person;
@@ -98,7 +88,7 @@ void write(Level level, std::string_view msg) {
     if (level == Level::Debug) line += "debug: ";
     line += msg;
     line += '\n';
-    write_all(STDERR_FILENO, line);
+    (void)fs::write_all(STDERR_FILENO, line);
   }
 }
 

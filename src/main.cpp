@@ -9,7 +9,7 @@
 
 #include "ocirun/cli.hpp"
 #include "ocirun/commands.hpp"
-#include "ocirun/fs_util.hpp"
+#include "ocirun/fs.hpp"
 #include "ocirun/log.hpp"
 #include "ocirun/version.hpp"
 
@@ -76,11 +76,11 @@ int main(int argc, char** argv) {
 
   // 3. The informational flags.
   if (inv.version) {
-    (void)write_all(STDOUT_FILENO, version_text(invoked_name(argc > 0 ? argv[0] : nullptr)));
+    (void)fs::write_all(STDOUT_FILENO, version_text(invoked_name(argc > 0 ? argv[0] : nullptr)));
     return 0;
   }
   if (inv.help || inv.command == nullptr) {
-    (void)write_all(STDOUT_FILENO, cli::help_text(inv.command));
+    (void)fs::write_all(STDOUT_FILENO, cli::help_text(inv.command));
     return 0;
   }
 

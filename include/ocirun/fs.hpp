@@ -40,6 +40,9 @@ Result<std::string> read_file_at(int dir_fd, std::string_view name,
 // mount inside would fail with EBUSY rather than be emptied).
 Result<> remove_tree_at(int dir_fd, std::string_view name);
 
+// Writes all of data to fd, resuming after short writes and EINTR.
+Result<> write_all(int fd, std::string_view data);
+
 // fsync(2), as a Result.
 Result<> sync_fd(int fd, std::string_view what);
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every test of ocirun: installs what is missing, builds, runs the unit
+# suite (Catch2, no root) and the integration suite (bats, as root: it runs
+# the built binary on bundles it makes in temp dirs), and ends with the line
+#   N passed, N failed, N skipped
+# summed over all suites. Exits non-zero when a test failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+
+./scripts/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0 failed=0 skipped=0
+add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + $3)); }
+
+# ---- unit: Catch2's console summary gives the test-case counts ----
+unit_log=$(mktemp)
+# The whole report only when something failed; a summary otherwise.
+./build/tests/unit-tests >"$unit_log" 2>&1 || cat "$unit_log"
+if line=$(grep -E '^All tests passed' "$unit_log"); then
+  n=$(sed -E 's/.* in ([0-9]+) test cases?\).*/\1/' <<<"$line")
+  u_pass=$n u_fail=0
+elif line=$(grep -E '^test cases:' "$unit_log"); then
+  u_pass=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+  u_fail=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+else
+  echo "unit: the test binary ended without a summary (crashed?)"
+  u_pass=0 u_fail=1
+fi
+rm -f "$unit_log"
+echo "unit: $u_pass passed, $u_fail failed"
+add "$u_pass" "$u_fail" 0
+
+# ---- integration: bats, TAP output ----
+export OCIRUN="$top/build/src/ocirun"
+if [ "$(id -u)" -eq 0 ]; then
+  tap=$(mktemp)
+  bats --tap tests/integration 2>&1 | tee "$tap"
+  planned=$(grep -E '^1\.\.[0-9]+' "$tap" | head -n1 | cut -d. -f3)
+  i_skip=$(grep -cE '^ok [0-9]+ .*# skip' "$tap")
+  i_ok=$(grep -cE '^ok [0-9]+' "$tap")
+  i_pass=$((i_ok - i_skip))
+  i_fail=$(grep -cE '^not ok [0-9]+' "$tap")
+  # Tests that never reported (bats itself died) count as failed.
+  missing=$(( ${planned:-0} - i_ok - i_fail ))
+  [ "$missing" -gt 0 ] && i_fail=$((i_fail + missing))
+  rm -f "$tap"
+else
+  echo "integration: needs root; every test skipped"
+  i_pass=0 i_fail=0 i_skip=$(bats --count tests/integration)
+fi
+echo "integration: $i_pass passed, $i_fail failed, $i_skip skipped"
+add "$i_pass" "$i_fail" "$i_skip"
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
