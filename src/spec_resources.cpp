@@ -160,7 +160,7 @@ Result<LinuxMemory> parse_memory(const Node& n) {
 Result<std::optional<std::string>> cpuset_value(const Node& obj, std::string_view key) {
   std::optional<std::string_view> s = TRY(opt_string(obj, key));
   if (!s || s->empty()) return std::optional<std::string>();
-  auto list = parse_cpuset_list(*s);
+  Result<std::vector<IdRange>> list = parse_cpuset_list(*s);
   if (!list) return tl::unexpected<Error>(obj.member_error(key, list.error().msg));
   return std::optional<std::string>(std::string(*s));
 }
@@ -262,28 +262,32 @@ Result<LinuxBlockIo> parse_block_io(const Node& n) {
 // file is called hugetlb.2048KB.limit_in_bytes, so it is refused here, with
 // the name to use, rather than as a missing file later.
 Result<std::uint64_t> hugepage_size(std::string_view s) {
-  auto bad = [&](std::string_view why) { return fail("invalid page size " + quoted(s) + ": " + std::string(why)); };
-  if (s.size() < 3 || s.back() != 'B') return bad("expected a size such as \"2MB\" or \"1GB\"");
+  auto bad = [&](std::string_view why) {
+    return fail("invalid page size " + quoted(s) + ": " + std::string(why));
+  };
+  constexpr std::string_view kForm = "expected a size such as \"2MB\" or \"1GB\"";
+  if (s.size() < 3 || s.back() != 'B') return bad(kForm);
   int shift = 0;
   switch (s[s.size() - 2]) {
     case 'K': shift = 10; break;
     case 'M': shift = 20; break;
     case 'G': shift = 30; break;
-    default: return bad("expected a size such as \"2MB\" or \"1GB\"");
+    default: return bad(kForm);
   }
   std::string_view digits = s.substr(0, s.size() - 2);
-  if (digits[0] < '1' || digits[0] > '9') return bad("expected a size such as \"2MB\" or \"1GB\"");
+  if (digits[0] < '1' || digits[0] > '9') return bad(kForm);  // no sign, space or leading 0
   std::uint64_t n = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || end != digits.data() + digits.size())
-    return bad(ec == std::errc::result_out_of_range ? "too large" : "expected a size such as \"2MB\" or \"1GB\"");
+  if (ec == std::errc::result_out_of_range) return bad("too large");
+  if (ec != std::errc() || end != digits.data() + digits.size()) return bad(kForm);
   if (n > (UINT64_MAX >> shift)) return bad("too large");
   std::uint64_t bytes = n << shift;
   if ((bytes & (bytes - 1)) != 0) return bad("not a power of two");
-  const char* unit = bytes >= (1ull << 30) ? "GB" : bytes >= (1ull << 20) ? "MB" : "KB";
-  int unit_shift = bytes >= (1ull << 30) ? 30 : bytes >= (1ull << 20) ? 20 : 10;
-  if (unit_shift != shift)
-    return bad("the kernel names this size \"" + std::to_string(bytes >> unit_shift) + unit + "\"");
+  int kernel_shift = bytes >= (1ull << 30) ? 30 : bytes >= (1ull << 20) ? 20 : 10;
+  if (kernel_shift != shift) {
+    const char* unit = kernel_shift == 30 ? "GB" : kernel_shift == 20 ? "MB" : "KB";
+    return bad("the kernel names this size \"" + std::to_string(bytes >> kernel_shift) + unit + "\"");
+  }
   return bytes;
 }
 
@@ -292,7 +296,7 @@ Result<LinuxHugepageLimit> parse_hugepage_limit(const Node& n) {
   LinuxHugepageLimit h;
   Node size = TRY(n.require("pageSize", Type::String));
   std::string_view s = TRY(size.string());
-  auto bytes = hugepage_size(s);
+  Result<std::uint64_t> bytes = hugepage_size(s);
   if (!bytes) return size.fail(bytes.error().msg);
   h.page_size = std::string(s);
   h.page_size_bytes = *bytes;
@@ -346,7 +350,7 @@ Result<std::map<std::string, LinuxRdma>> parse_rdma(const Node& n) {
     std::string_view dev = n.member_name(i);
     if (!valid_rdma_device(dev)) return n.fail("invalid RDMA device name " + quoted(dev));
     Node v = n.member_value(i);
-    if (v.is_null()) continue;  // as Go reads null: no entry
+    if (v.is_null()) continue;  // null reads as absent, as everywhere in json.hpp
     TRY(v.expect(Type::Object));
     LinuxRdma r;
     r.hca_handles = TRY(opt_uint32(v, "hcaHandles"));

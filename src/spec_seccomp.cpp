@@ -121,10 +121,10 @@ constexpr std::array<E, N> values_of(const std::array<Named<E>, N>& table) {
   return out;
 }
 
-constexpr auto kAllActions = values_of(kActions);
-constexpr auto kAllArchs = values_of(kArchs);
-constexpr auto kAllFlags = values_of(kFlags);
-constexpr auto kAllOperators = values_of(kOperators);
+constexpr std::array<SeccompAction, kActions.size()> kAllActions = values_of(kActions);
+constexpr std::array<SeccompArch, kArchs.size()> kAllArchs = values_of(kArchs);
+constexpr std::array<SeccompFlag, kFlags.size()> kAllFlags = values_of(kFlags);
+constexpr std::array<SeccompOperator, kOperators.size()> kAllOperators = values_of(kOperators);
 
 // A value quoted and escaped as JSON, for error messages.
 std::string quoted(std::string_view s) {

@@ -551,3 +551,9 @@ TEST_CASE("resources: hostile sizes parse in linear time") {
   CHECK(r->unified.size() == 50000);
   CHECK(elapsed < std::chrono::seconds(5));
 }
+
+TEST_CASE("resources: an rdma entry of null is no entry (null reads as absent)") {
+  LinuxResources r = parse_ok(R"({"rdma": {"mlx5_1": null, "mlx4_0": {"hcaObjects": 1}}})");
+  CHECK(r.rdma.size() == 1);
+  CHECK(r.rdma.count("mlx4_0") == 1);
+}
