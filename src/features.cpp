@@ -2,6 +2,7 @@
 
 #include "ocirun/json.hpp"
 #include "ocirun/version.hpp"
+#include "ocirun_commit.h"
 #include "ocirun_config.h"
 
 namespace ocirun {

@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <seccomp.h>
 
+#include "ocirun_commit.h"
 #include "ocirun_config.h"
 
 namespace ocirun {
