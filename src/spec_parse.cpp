@@ -96,8 +96,10 @@ std::string quoted(std::string_view s) {
       i++;
       continue;
     }
-    // A multi-byte UTF-8 sequence: copy it if it is well formed (and not a
-    // C1 control), else show the lead byte in hex and go on from the next.
+    // A multi-byte UTF-8 sequence: copy it if its lead and continuation
+    // bytes are in order (the JSON parser has validated the text; this is
+    // only a second line) and it is not a C1 control, else show the lead
+    // byte in hex and go on from the next.
     std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
     bool ok = len != 0 && c <= 0xf4 && i + len <= s.size();
     for (std::size_t k = 1; ok && k < len; k++) {
@@ -151,13 +153,16 @@ class Fields {
  public:
   static constexpr std::size_t kMaxKeys = 24;
 
-  static Result<Fields> read(const Node& obj, std::span<const std::string_view> keys) {
+  // keys: one of this file's constant tables of the object's known keys.
+  template <std::size_t N>
+  static Result<Fields> read(const Node& obj, const std::string_view (&keys)[N]) {
+    static_assert(N <= kMaxKeys);
     TRY(obj.expect(Type::Object));
     Fields f(obj, keys);
     std::size_t count = obj.member_count();
     for (std::size_t i = 0; i < count; i++) {
       std::string_view name = obj.member_name(i);
-      for (std::size_t k = 0; k < keys.size(); k++) {
+      for (std::size_t k = 0; k < N; k++) {
         if (name != keys[k]) continue;
         if (f.m_slots[k] != kAbsent) return tl::unexpected(obj.member_error(name, "duplicate key"));
         f.m_slots[k] = static_cast<std::uint32_t>(i);
@@ -172,15 +177,29 @@ class Fields {
     return m_obj.member_error(key, reason);
   }
 
-  // Absent or null -> nullopt (null is absent, as for Go); another type than
-  // `t` -> "<path>.<key>: expected T, got U".
-  Result<std::optional<Node>> get(std::string_view key, Type t) const {
+  // The member, of any type; nullopt when absent or null (null is absent,
+  // as for Go).
+  std::optional<Node> find(std::string_view key) const {
     std::uint32_t slot = m_slots[index_of(key)];
-    if (slot == kAbsent) return std::optional<Node>();
+    if (slot == kAbsent) return std::nullopt;
     Node n = m_obj.member_value(slot);
-    if (n.is_null()) return std::optional<Node>();
-    TRY(n.expect(t));
-    return std::optional<Node>(n);
+    if (n.is_null()) return std::nullopt;
+    return n;
+  }
+
+  // As find(), and another type than `t` is "<path>.<key>: expected T, got U".
+  Result<std::optional<Node>> get(std::string_view key, Type t) const {
+    std::optional<Node> n = find(key);
+    if (n) TRY(n->expect(t));
+    return n;
+  }
+
+  // An integer member, checked by the accessor that reads it, which says
+  // "expected integer" for another type.
+  Result<Node> require_number(std::string_view key) const {
+    std::optional<Node> n = find(key);
+    if (!n) return tl::unexpected(member_error(key, "required field is missing"));
+    return *n;
   }
 
   Result<Node> require(std::string_view key, Type t) const {
@@ -215,14 +234,14 @@ class Fields {
   // Integers in the range of T; the JSON module checks range and sign.
   template <typename T>
   Result<std::optional<T>> integer(std::string_view key) const {
-    std::optional<Node> n = TRY(get(key, Type::Number));
+    std::optional<Node> n = find(key);
     if (!n) return std::optional<T>();
     return std::optional<T>(TRY(read_integer<T>(*n)));
   }
 
   template <typename T>
   Result<T> require_integer(std::string_view key) const {
-    Node n = TRY(require(key, Type::Number));
+    Node n = TRY(require_number(key));
     return read_integer<T>(n);
   }
 
@@ -367,7 +386,7 @@ Result<StringMap> parse_string_map(const Node& obj, CheckKey check_key) {
     if (std::optional<std::string> why = check_key(key))
       return fail(fmt::format("{}: {}", entry_path(obj, key), *why));
     Node v = obj.member_value(i);
-    auto value = v.string();
+    Result<std::string_view> value = v.string();
     if (!value) return tl::unexpected(rebase(std::move(value.error()), v.path(), entry_path(obj, key)));
     if (!out.emplace(key, *value).second)
       return fail(fmt::format("{}: duplicate key", entry_path(obj, key)));
@@ -555,10 +574,10 @@ Result<User> parse_user(const Node& n) {
   // username is Windows-only: ignored here like an unknown property.
   Fields f = TRY(Fields::read(n, kUserKeys));
   User u;
-  Node uid = TRY(f.require("uid", Type::Number));
+  Node uid = TRY(f.require_number("uid"));
   u.uid = TRY(uid.uint32());
   TRY(check_id(uid, u.uid, "uid"));
-  Node gid = TRY(f.require("gid", Type::Number));
+  Node gid = TRY(f.require_number("gid"));
   u.gid = TRY(gid.uint32());
   TRY(check_id(gid, u.gid, "gid"));
   u.umask = TRY(f.integer<std::uint32_t>("umask"));
@@ -566,6 +585,9 @@ Result<User> parse_user(const Node& n) {
     return tl::unexpected(f.member_error("umask", fmt::format("{:#o} has bits outside 0777", *u.umask)));
   std::optional<Node> gids = TRY(f.get("additionalGids", Type::Array));
   if (gids) {
+    // setgroups(2) takes at most NGROUPS_MAX (65536) groups.
+    if (gids->size() > 65536)
+      return gids->fail(fmt::format("{} groups are more than setgroups() takes (65536)", gids->size()));
     u.additional_gids.reserve(gids->size());
     for (std::size_t i = 0; i < gids->size(); i++) {
       Node g = gids->at(i);
@@ -736,7 +758,7 @@ Result<CpuList> cpu_list_field(const Fields& f, std::string_view key) {
   std::optional<Node> n = TRY(f.get(key, Type::String));
   if (!n) return CpuList();
   std::string_view s = TRY(n->string());
-  auto list = parse_cpu_list(s);
+  Result<CpuList> list = parse_cpu_list(s);
   if (!list) return n->fail(list.error().msg);
   return std::move(*list);
 }
@@ -949,11 +971,11 @@ Result<LinuxDevice> parse_device(const Node& n) {
   d.file_mode = TRY(f.integer<std::uint32_t>("fileMode"));
   if (d.file_mode && *d.file_mode > 07777)
     return tl::unexpected(f.member_error("fileMode", fmt::format("{} has bits outside 07777", *d.file_mode)));
-  if (std::optional<Node> uid = TRY(f.get("uid", Type::Number))) {
+  if (std::optional<Node> uid = f.find("uid")) {
     d.uid = TRY(uid->uint32());
     TRY(check_id(*uid, *d.uid, "uid"));
   }
-  if (std::optional<Node> gid = TRY(f.get("gid", Type::Number))) {
+  if (std::optional<Node> gid = f.find("gid")) {
     d.gid = TRY(gid->uint32());
     TRY(check_id(*gid, *d.gid, "gid"));
   }
@@ -1153,9 +1175,9 @@ Result<std::vector<NetDevice>> parse_net_devices(const Node& n) {
     std::string path = entry_path(n, host);
     if (std::optional<std::string> why = check_interface_name(host)) return fail(fmt::format("{}: {}", path, *why));
     Node v = n.member_value(i);
-    auto fields = Fields::read(v, kNetDeviceKeys);
+    Result<Fields> fields = Fields::read(v, kNetDeviceKeys);
     if (!fields) return tl::unexpected(rebase(std::move(fields.error()), v.path(), path));
-    auto name = fields->string("name");
+    Result<std::optional<std::string_view>> name = fields->string("name");
     if (!name) return tl::unexpected(rebase(std::move(name.error()), v.path(), path));
     NetDevice d;
     d.host_name = std::string(host);
