@@ -142,13 +142,39 @@ Error rebase(Error e, const std::string& raw_path, const std::string& path) {
 
 // ---- objects ----
 
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Whether member `name` selects the schema key `key` (ASCII) the way Go's
+// encoding/json selects a struct field: exactly, or else ignoring case,
+// where U+212A KELVIN SIGN folds to "k" and U+017F LONG S to "s". runc and
+// the Go tools that write and check configs read "Linux" as "linux"; so do
+// we, or a config could say one thing to a Go validator and another to us.
+bool key_matches(std::string_view name, std::string_view key) {
+  if (name == key) return true;
+  if (name.size() < key.size() || name.size() > 3 * key.size()) return false;
+  std::size_t i = 0;
+  for (char kc : key) {
+    char lower = ascii_lower(kc);
+    if (i < name.size() && ascii_lower(name[i]) == lower) {
+      i++;
+    } else if (lower == 'k' && name.substr(i, 3) == "\xe2\x84\xaa") {
+      i += 3;
+    } else if (lower == 's' && name.substr(i, 2) == "\xc5\xbf") {
+      i += 2;
+    } else {
+      return false;
+    }
+  }
+  return i == name.size();
+}
+
 // The known members of one schema object, found in a single pass over its
 // members. Two reasons not to use Node::find per key: it rescans the members
-// for every key; and JSON lets a key appear twice, where parsers disagree on
-// which copy wins (Go's encoding/json, behind runc and most tools that write
-// configs, takes the last; Node::find the first). A config that two tools
-// would read differently is refused: a duplicated known key is an error.
-// Unknown keys are ignored, as the spec requires.
+// for every key; and JSON lets a key appear twice (or, for Go, in two
+// spellings), where parsers disagree on which copy wins (Go's encoding/json
+// takes the last, merging objects; Node::find the first). A config that two
+// tools would read differently is refused: a known key given twice is an
+// error. Unknown keys are ignored, as the spec requires.
 class Fields {
  public:
   static constexpr std::size_t kMaxKeys = 24;
@@ -163,8 +189,13 @@ class Fields {
     for (std::size_t i = 0; i < count; i++) {
       std::string_view name = obj.member_name(i);
       for (std::size_t k = 0; k < N; k++) {
-        if (name != keys[k]) continue;
-        if (f.m_slots[k] != kAbsent) return tl::unexpected(obj.member_error(name, "duplicate key"));
+        if (!key_matches(name, keys[k])) continue;
+        if (f.m_slots[k] != kAbsent) {
+          std::string_view first = obj.member_name(f.m_slots[k]);
+          if (first == name) return tl::unexpected(obj.member_error(keys[k], "duplicate key"));
+          return tl::unexpected(obj.member_error(
+              keys[k], fmt::format("duplicate key (given as {} and {})", quoted(first), quoted(name))));
+        }
         f.m_slots[k] = static_cast<std::uint32_t>(i);
         break;
       }
@@ -1172,20 +1203,21 @@ Result<std::vector<NetDevice>> parse_net_devices(const Node& n) {
   std::unordered_set<std::string_view> targets;
   for (std::size_t i = 0; i < n.member_count(); i++) {
     std::string_view host = n.member_name(i);
-    std::string path = entry_path(n, host);
-    if (std::optional<std::string> why = check_interface_name(host)) return fail(fmt::format("{}: {}", path, *why));
+    // Built only for a message: most configs have no error to report.
+    auto path = [&] { return entry_path(n, host); };
+    if (std::optional<std::string> why = check_interface_name(host)) return fail(fmt::format("{}: {}", path(), *why));
     Node v = n.member_value(i);
     Result<Fields> fields = Fields::read(v, kNetDeviceKeys);
-    if (!fields) return tl::unexpected(rebase(std::move(fields.error()), v.path(), path));
+    if (!fields) return tl::unexpected(rebase(std::move(fields.error()), v.path(), path()));
     Result<std::optional<std::string_view>> name = fields->string("name");
-    if (!name) return tl::unexpected(rebase(std::move(name.error()), v.path(), path));
+    if (!name) return tl::unexpected(rebase(std::move(name.error()), v.path(), path()));
     NetDevice d;
     d.host_name = std::string(host);
     d.name = *name ? std::string(**name) : d.host_name;
     if (std::optional<std::string> why = check_interface_name(d.name))
-      return fail(fmt::format("{}.name: {}", path, *why));
+      return fail(fmt::format("{}.name: {}", path(), *why));
     if (d.name.find('%') == std::string::npos && !targets.insert(*name ? **name : host).second)
-      return fail(fmt::format("{}: two devices would be named {} in the container", path, quoted(d.name)));
+      return fail(fmt::format("{}: two devices would be named {} in the container", path(), quoted(d.name)));
     out.push_back(std::move(d));
   }
   return out;

@@ -510,6 +510,32 @@ TEST_CASE("spec: a known key given twice is an error", "[spec]") {
   parse_ok(config(R"("x":1,"x":2)"));
 }
 
+TEST_CASE("spec: keys match as Go matches them, case aside", "[spec]") {
+  // runc (Go's encoding/json) reads "Root" and "PATH" as root and path.
+  Spec s = parse_ok(R"({"OciVersion":"1.3.0","Root":{"PATH":"r"},"PROCESS":{"Cwd":"/","args":["sh"]}})");
+  CHECK(s.root.path == "r");
+  CHECK(s.process->cwd == "/");
+  // Go also folds KELVIN SIGN to k and LONG S to s.
+  Spec l = parse_ok(with_linux("\"mas\u212aedPaths\":[\"/x\"],\"\u017fysctl\":{\"a.b\":\"1\"}"));
+  CHECK(l.linux.masked_paths.size() == 1);
+  CHECK(l.linux.sysctl.size() == 1);
+  // Errors show the key as written.
+  CHECK(parse_error(config(R"("Process":{"cwd":"x","args":["a"]})")) ==
+        "Process.cwd: must be an absolute path, got \"x\"");
+  // Near misses are unknown keys, ignored.
+  CHECK_FALSE(parse_ok(config(R"("processes":{"cwd":"x"},"proces":1,"pr\u00f3cess":2)")).process.has_value());
+}
+
+TEST_CASE("spec: one key in two spellings is a duplicate", "[spec]") {
+  // Go would take the last (merging objects); refuse rather than differ.
+  CHECK(parse_error(R"({"ociVersion":"1.3.0","root":{"path":"a"},"ROOT":{"path":"b"}})") ==
+        "root: duplicate key (given as \"root\" and \"ROOT\")");
+  CHECK(parse_error(with_linux("\"maskedPaths\":[],\"mas\u212aedPaths\":[\"/x\"]")) ==
+        "linux.maskedPaths: duplicate key (given as \"maskedPaths\" and \"mas\xe2\x84\xaa" "edPaths\")");
+  CHECK(parse_error(with_process(R"("Env":["A=1"],"env":["A=2"])")) ==
+        "process.env: duplicate key (given as \"Env\" and \"env\")");
+}
+
 TEST_CASE("spec: root is required, with a non-empty path", "[spec]") {
   CHECK(parse_error(R"({"ociVersion":"1.3.0"})") == "root: required field is missing");
   CHECK(parse_error(R"({"ociVersion":"1.3.0","root":"rootfs"})") == "root: expected object, got string");
