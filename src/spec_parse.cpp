@@ -1165,20 +1165,20 @@ Result<MemoryPolicy> parse_memory_policy(const Node& n) {
   switch (mp.mode) {
     case MemoryPolicyMode::Default:
     case MemoryPolicyMode::Local:
-      if (!mp.nodes.empty()) return tl::unexpected(f.member_error("nodes", fmt::format("{} takes no nodes", name)));
+      if (!mp.nodes.empty()) return tl::unexpected(f.member_error("nodes", fmt::format("mode {} takes no nodes", name)));
       break;
     case MemoryPolicyMode::Bind:
     case MemoryPolicyMode::Interleave:
     case MemoryPolicyMode::WeightedInterleave:
     case MemoryPolicyMode::PreferredMany:
       if (mp.nodes.empty())
-        return tl::unexpected(f.member_error("nodes", fmt::format("{} needs at least one node", name)));
+        return tl::unexpected(f.member_error("nodes", fmt::format("mode {} needs at least one node", name)));
       break;
     case MemoryPolicyMode::Preferred:
       break;
   }
   if ((mp.flags & kMpolFStaticNodes) && (mp.flags & kMpolFRelativeNodes))
-    return tl::unexpected(f.member_error("flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other"));
+    return tl::unexpected(f.member_error("flags", "flags MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other"));
   return mp;
 }
 

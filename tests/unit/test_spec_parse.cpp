@@ -1167,19 +1167,19 @@ TEST_CASE("spec: memoryPolicy modes and flags are known", "[spec][linux]") {
 
 TEST_CASE("spec: memoryPolicy nodes fit the mode", "[spec][linux]") {
   CHECK(parse_error(with_linux(R"("memoryPolicy":{"mode":"MPOL_DEFAULT","nodes":"0"})")) ==
-        "linux.memoryPolicy.nodes: MPOL_DEFAULT takes no nodes");
+        "linux.memoryPolicy.nodes: mode MPOL_DEFAULT takes no nodes");
   CHECK(parse_error(with_linux(R"("memoryPolicy":{"mode":"MPOL_LOCAL","nodes":"1-2"})")) ==
-        "linux.memoryPolicy.nodes: MPOL_LOCAL takes no nodes");
+        "linux.memoryPolicy.nodes: mode MPOL_LOCAL takes no nodes");
   for (const char* mode : {"MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED_MANY"}) {
     INFO(mode);
     CHECK(parse_error(with_linux(std::string(R"("memoryPolicy":{"mode":")") + mode + "\"}")) ==
-          std::string("linux.memoryPolicy.nodes: ") + mode + " needs at least one node");
+          std::string("linux.memoryPolicy.nodes: mode ") + mode + " needs at least one node");
   }
   parse_ok(with_linux(R"("memoryPolicy":{"mode":"MPOL_PREFERRED"})"));
   parse_ok(with_linux(R"("memoryPolicy":{"mode":"MPOL_PREFERRED","nodes":"1"})"));
   parse_ok(with_linux(R"("memoryPolicy":{"mode":"MPOL_DEFAULT","nodes":""})"));
   CHECK(parse_error(with_linux(R"("memoryPolicy":{"mode":"MPOL_BIND","nodes":"0","flags":["MPOL_F_STATIC_NODES","MPOL_F_RELATIVE_NODES"]})")) ==
-        "linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other");
+        "linux.memoryPolicy.flags: flags MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other");
 }
 
 TEST_CASE("spec: netDevices are valid interface names, in a network namespace", "[spec][linux]") {
