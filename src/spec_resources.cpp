@@ -96,11 +96,11 @@ Result<LinuxDeviceCgroup> parse_device_rule(const Node& n) {
   if (std::optional<Node> t = TRY(n.get("type", Type::String))) {
     std::string_view s = TRY(t->string());
     if (s.empty() || s == "a") {
-      d.type = DeviceType::All;  // "" is Go's zero value: runc reads it as "a"
+      d.type = DeviceCgroupType::All;  // "" is Go's zero value: runc reads it as "a"
     } else if (s == "c") {
-      d.type = DeviceType::Char;
+      d.type = DeviceCgroupType::Char;
     } else if (s == "b") {
-      d.type = DeviceType::Block;
+      d.type = DeviceCgroupType::Block;
     } else {
       return t->fail("unknown device type " + quoted(s) + " (expected \"a\", \"c\" or \"b\")");
     }

@@ -23,7 +23,7 @@
 namespace ocirun {
 
 // The `type` of a device cgroup rule.
-enum class DeviceType : std::uint8_t {
+enum class DeviceCgroupType : std::uint8_t {
   All,    // "a" (also when absent)
   Char,   // "c"
   Block,  // "b"
@@ -38,7 +38,7 @@ inline constexpr std::uint8_t kDeviceAccessAll = kDeviceRead | kDeviceWrite | kD
 // One entry of linux.resources.devices, applied in order.
 struct LinuxDeviceCgroup {
   bool allow = false;
-  DeviceType type = DeviceType::All;
+  DeviceCgroupType type = DeviceCgroupType::All;
   // Empty means any number (`*`): the field was absent or -1. Device numbers
   // are 32-bit in the devices controller and in its eBPF replacement.
   std::optional<std::uint32_t> major;
