@@ -118,7 +118,9 @@ teardown() { common_teardown; }
   run oci create --nope x
   [ "$status" -eq 1 ]
   [[ "$output" == *"flag provided but not defined"* ]]
-  run oci start
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"container id cannot be empty"* ]]
+  for c in start state create kill delete pause resume ps exec update events run; do
+    run oci $c
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"$c: container id cannot be empty"* ]] || { echo "$c: $output"; false; }
+  done
 }

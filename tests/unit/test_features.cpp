@@ -5,6 +5,7 @@
 #include "ocirun/features.hpp"
 #include "ocirun/json.hpp"
 #include "ocirun/spec.hpp"
+#include "ocirun_config.h"
 
 using namespace ocirun;
 
@@ -35,4 +36,17 @@ TEST_CASE("features: only properties of this build", "[features]") {
     INFO(name);
     CHECK((name == "ociVersionMin" || name == "ociVersionMax" || name == "annotations"));
   }
+}
+
+TEST_CASE("features: annotations name this build", "[features]") {
+  auto doc = json::Document::parse(features_json());
+  REQUIRE(doc);
+  auto annotations = doc->root().require("annotations", json::Type::Object);
+  REQUIRE(annotations);
+  auto version = annotations->require("run.oci.ocirun.version", json::Type::String);
+  REQUIRE(version);
+  CHECK(*version->string() == OCIRUN_VERSION);
+  auto commit = annotations->require("run.oci.ocirun.commit", json::Type::String);
+  REQUIRE(commit);
+  CHECK(!commit->string()->empty());
 }
