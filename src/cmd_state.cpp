@@ -15,8 +15,7 @@ namespace ocirun {
 namespace {
 
 Result<StateStore> open_store(const cli::Invocation& inv) {
-  std::string root = inv.global.root ? *inv.global.root : TRY(default_state_root());
-  return StateStore::open(std::move(root), false);
+  return StateStore::open(TRY(state_root(inv)), false);
 }
 
 // Columns as runc's tabwriter prints them: each at least 12 wide, 3 spaces
@@ -40,6 +39,11 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows) {
 }
 
 }  // namespace
+
+Result<std::string> state_root(const cli::Invocation& inv) {
+  if (inv.global.root) return *inv.global.root;
+  return default_state_root();
+}
 
 Result<int> cmd_state(const cli::Invocation& inv) {
   const std::string& id = inv.args[0];

@@ -27,10 +27,9 @@ struct Dispatch {
 // The commands that are implemented; the rest of the CLI-CONTRACT surface is
 // parsed, and reported as not implemented yet.
 constexpr Dispatch kDispatch[] = {
-    {"features", cmd_features},
-    {"list", cmd_list},
-    {"spec", cmd_spec},
-    {"state", cmd_state},
+    {"create", cmd_create},     {"delete", cmd_delete}, {"features", cmd_features},
+    {"kill", cmd_kill},         {"list", cmd_list},     {"run", cmd_run},
+    {"spec", cmd_spec},         {"start", cmd_start},   {"state", cmd_state},
     {"validate", cmd_validate},
 };
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "ocirun/cli.hpp"
+#include <string>
+
 #include "ocirun/error.hpp"
 
 namespace ocirun {
@@ -12,5 +14,13 @@ Result<int> cmd_features(const cli::Invocation& inv);
 Result<int> cmd_validate(const cli::Invocation& inv);
 Result<int> cmd_state(const cli::Invocation& inv);
 Result<int> cmd_list(const cli::Invocation& inv);
+Result<int> cmd_create(const cli::Invocation& inv);
+Result<int> cmd_start(const cli::Invocation& inv);
+Result<int> cmd_kill(const cli::Invocation& inv);
+Result<int> cmd_delete(const cli::Invocation& inv);
+Result<int> cmd_run(const cli::Invocation& inv);
+
+// The state dir: --root, or the default for this user.
+Result<std::string> state_root(const cli::Invocation& inv);
 
 }  // namespace ocirun

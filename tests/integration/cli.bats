@@ -106,8 +106,7 @@ teardown() { common_teardown; }
 }
 
 @test "commands not implemented yet say so and exit 1" {
-  for c in "create x" "start x" "kill x 9" "delete x" "pause x" "resume x" "ps x" "exec x true" \
-           "update x" "events x" "checkpoint x" "restore x" "run x"; do
+  for c in "pause x" "resume x" "ps x" "exec x true" "update x" "events x" "checkpoint x" "restore x"; do
     run oci $c
     [ "$status" -eq 1 ]
     [[ "$output" == *"not implemented yet"* ]] || { echo "$c: $output"; false; }

@@ -1,0 +1,59 @@
+// The container lifecycle: create, start, kill, delete, as runtime.md and
+// runc's callers require. The commands in cmd_*.cpp parse flags and call
+// these; the protocol between the runtime and the container's init is drawn
+// at the top of container_create.cpp.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "ocirun/error.hpp"
+#include "ocirun/spec.hpp"
+#include "ocirun/state.hpp"
+#include "ocirun/unique_fd.hpp"
+
+namespace ocirun {
+
+struct CreateOptions {
+  std::string id;
+  std::string bundle;     // as given; made absolute
+  std::string state_root;
+  std::optional<std::string> pid_file;
+  std::optional<std::string> console_socket;
+  std::optional<std::string> pidfd_socket;
+  unsigned preserve_fds = 0;
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+};
+
+// A created container: its record, still locked by the caller, and a pidfd
+// of its init (the init is this process's child).
+struct Created {
+  ContainerLock lock;
+  ContainerState state;
+  UniqueFd pidfd;
+};
+
+// Sets up the whole container and leaves its init waiting for start. On
+// failure nothing is left: no process, mount or state dir.
+Result<Created> create_container(const CreateOptions& options);
+
+// Tells a created container's init to exec the user's program; fails with
+// the init's reason when the exec fails. Saves the state as running.
+Result<> start_container(ContainerLock& lock, ContainerState& state);
+
+// Signals the container's init (all of its processes with `all`) through a
+// pidfd, after checking that the pid still belongs to the init.
+Result<> kill_container(const ContainerState& state, int sig, bool all);
+
+// Kills the container if it still runs (force) and removes everything it
+// holds. Refuses a running container without force.
+Result<> delete_container(ContainerLock& lock, bool force);
+
+// Opens a pidfd of the container's init and checks, after opening it, that
+// the pid was not reused: ESRCH when the init is gone.
+Result<UniqueFd> open_init(const ContainerState& state);
+
+}  // namespace ocirun

@@ -1,0 +1,36 @@
+// The child side of create: what the container's init does between clone3
+// and the exec of the user's program. Internal to the lifecycle.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "ocirun/spec.hpp"
+
+namespace ocirun {
+
+struct InitContext {
+  const Spec* spec = nullptr;
+  std::string bundle;  // absolute
+  std::string rootfs;  // absolute
+  int sync_fd = -1;    // the init's end of the sync socket
+  int listen_fd = -1;  // start.sock, listening
+  bool new_userns = false;
+  // Namespaces joined by path, opened and type-checked by the runtime.
+  struct Join {
+    int fd;
+    NamespaceType type;
+  };
+  std::vector<Join> joins;
+  unsigned preserve_fds = 0;
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+};
+
+// Never returns: execs the user's program, or reports the failure on the
+// sync socket (before Ready) or the start connection (after) and exits.
+[[noreturn]] void init_main(const InitContext& ctx);
+
+}  // namespace ocirun

@@ -1,0 +1,33 @@
+// The messages between the runtime and the container's init, over a
+// SOCK_SEQPACKET socket (one message per send, so no framing is needed).
+// The protocol itself is drawn at the top of src/container_create.cpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ocirun/error.hpp"
+
+namespace ocirun {
+
+enum class SyncType : std::uint32_t {
+  MappingsDone = 1,  // runtime -> init: uid/gid maps are written
+  Ready = 2,         // init -> runtime: set up, waiting for start
+  Error = 3,         // init -> runtime: {code, msg}, then the init exits
+  Start = 4,         // start -> init: exec the user's program
+};
+
+struct SyncMessage {
+  SyncType type = SyncType::Error;
+  int code = 0;
+  std::string msg;
+};
+
+Result<> sync_send(int fd, SyncType type, int code = 0, std::string_view msg = {});
+// Fails with EPIPE "init exited" when the other end closed without a message.
+Result<SyncMessage> sync_recv(int fd);
+// Waits for `want`; an Error message from the init becomes this call's error.
+Result<> sync_expect(int fd, SyncType want);
+
+}  // namespace ocirun

@@ -1,0 +1,38 @@
+// Thin wrappers of the syscalls the lifecycle uses, each returning Result and
+// keeping errno, so that the code that decides reads without errno checks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ocirun/error.hpp"
+#include "ocirun/unique_fd.hpp"
+
+namespace ocirun::sys {
+
+// clone3 without CLONE_VM: returns 0 in the child and the child's pid in the
+// parent, with a pidfd of the child in *pidfd (CLONE_PIDFD). `flags` holds
+// the CLONE_NEW* flags; the exit signal is SIGCHLD. cgroup_fd >= 0 adds
+// CLONE_INTO_CGROUP.
+Result<pid_t> clone3(std::uint64_t flags, UniqueFd* pidfd, int cgroup_fd = -1);
+
+Result<UniqueFd> pidfd_open(pid_t pid);
+Result<> pidfd_send_signal(int pidfd, int sig);
+
+// openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: `path` is
+// resolved as if root_fd were "/", so symlinks in the tree cannot lead out.
+Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags, mode_t mode = 0);
+
+// The namespace type (CLONE_NEW*) of a namespace fd (ioctl NS_GET_NSTYPE).
+Result<int> ns_type(int fd);
+
+// "/proc/self/fd/N", for the syscalls that take a path but must act on an fd.
+std::string fd_path(int fd);
+
+// Writes `data` to an existing file at `path` (for /proc and /sys files).
+Result<> write_file(const std::string& path, std::string_view data);
+
+}  // namespace ocirun::sys

@@ -1,0 +1,397 @@
+// create: the runtime's side of making a container.
+//
+// The protocol between the runtime and the container's init:
+//
+//   ocirun create (runtime)                    init (child of clone3)
+//   -----------------------                    ----------------------
+//   state dir <root>/<id>, status creating
+//   socketpair(SEQPACKET)  +  start.sock (listening, in the state dir)
+//   join pid/time namespaces by path, or unshare time (for children)
+//   clone3(CLONE_NEW*, CLONE_PIDFD) -------->  PDEATHSIG=SIGKILL, not dumpable
+//   save pid + start time (delete --force
+//     can now find it, whatever happens)
+//   [new userns] write uid_map, gid_map
+//   [new userns] MappingsDone -------------->  become root in the userns
+//   oom_score_adj                              join namespaces by path
+//                                              hostname, mounts, pivot_root,
+//                                              sysctl, rlimits, user, cwd,
+//                                              resolve args[0], close fds
+//                      <---------------------  Ready  (or Error{errno, msg}, exit)
+//   write the pid file, save status created,
+//   exit                                       PDEATHSIG cleared
+//                                              accept() on start.sock ... blocks
+//
+//   ocirun start
+//   connect(start.sock), Start ------------->  execve(args)
+//   EOF (the connection was CLOEXEC): exec     or Error{errno, msg} on failure
+//   succeeded; save status running
+//
+// The init never re-executes the runtime: it is a clone of it, and the only
+// exec it does is the user's program. The socket pair and start.sock are
+// SOCK_SEQPACKET, so each message is one datagram.
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+
+#include "ocirun/container.hpp"
+#include "ocirun/container_init.hpp"
+#include "ocirun/fs.hpp"
+#include "ocirun/log.hpp"
+#include "ocirun/sync.hpp"
+#include "ocirun/sys.hpp"
+
+namespace ocirun {
+
+namespace {
+
+constexpr const char* kStartSocket = "start.sock";
+
+// What the config asks of the namespaces, and the fds of those joined by path.
+struct NamespacePlan {
+  std::uint64_t clone_flags = 0;  // namespaces clone3 makes new
+  bool new_userns = false;
+  std::vector<UniqueFd> owned;    // every fd opened for a path
+  std::vector<InitContext::Join> joins;  // joined by the init, in order
+  int pid_join = -1;              // joined by the runtime, for its children
+  int time_join = -1;
+  bool new_time = false;
+};
+
+// Order of setns in the init: the mount namespace last, since joining it
+// changes how the init sees the other paths (it already holds their fds).
+int join_rank(NamespaceType t) {
+  switch (t) {
+    case NamespaceType::Network: return 0;
+    case NamespaceType::Ipc: return 1;
+    case NamespaceType::Uts: return 2;
+    case NamespaceType::Cgroup: return 3;
+    case NamespaceType::Mount: return 4;
+    default: return 5;
+  }
+}
+
+Result<NamespacePlan> plan_namespaces(const Spec& spec) {
+  NamespacePlan plan;
+  bool has_mount = false;
+  for (std::size_t i = 0; i < spec.linux.namespaces.size(); i++) {
+    const LinuxNamespace& ns = spec.linux.namespaces[i];
+    std::string where = "linux.namespaces[" + std::to_string(i) + "]";
+    if (ns.type == NamespaceType::Mount) has_mount = true;
+    if (!ns.path) {
+      if (ns.type == NamespaceType::User) plan.new_userns = true;
+      if (ns.type == NamespaceType::Time) plan.new_time = true;
+      else plan.clone_flags |= static_cast<std::uint64_t>(ns.type);
+      continue;
+    }
+    if (ns.type == NamespaceType::User)
+      return fail(where + ".path: joining a user namespace is not supported yet", ENOTSUP);
+    UniqueFd fd(::open(ns.path->c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return tl::unexpected(with_context(fail_errno("open `" + *ns.path + "`").value(), where + ".path"));
+    // A path to the wrong kind of namespace (or to no namespace) is refused
+    // before anything joins it.
+    Result<int> type = sys::ns_type(fd.get());
+    if (!type || *type != static_cast<int>(ns.type))
+      return fail(where + ".path: `" + *ns.path + "` is not a " + namespace_type_name(ns.type) + " namespace");
+    int raw = fd.get();
+    plan.owned.push_back(std::move(fd));
+    if (ns.type == NamespaceType::Pid) plan.pid_join = raw;
+    else if (ns.type == NamespaceType::Time) plan.time_join = raw;
+    else plan.joins.push_back({raw, ns.type});
+  }
+  if (!has_mount) return fail("linux.namespaces: a mount namespace is required", ENOTSUP);
+  if (plan.new_userns && !plan.joins.empty())
+    return fail("linux.namespaces: joining namespaces by path together with a new user namespace is not supported yet",
+                ENOTSUP);
+  std::stable_sort(plan.joins.begin(), plan.joins.end(),
+                   [](const InitContext::Join& a, const InitContext::Join& b) {
+                     return join_rank(a.type) < join_rank(b.type);
+                   });
+  if (plan.new_userns) plan.clone_flags |= CLONE_NEWUSER;
+  return plan;
+}
+
+// Fields of the config that this build parses but does not apply yet; said
+// once, so that nobody believes them applied.
+void warn_not_applied(const Spec& spec) {
+  std::string list;
+  auto add = [&](bool present, const char* name) {
+    if (!present) return;
+    if (!list.empty()) list += ", ";
+    list += name;
+  };
+  const Linux& l = spec.linux;
+  add(l.resources.has_value(), "linux.resources");
+  add(!l.cgroups_path.empty(), "linux.cgroupsPath");
+  add(l.seccomp.has_value(), "linux.seccomp");
+  add(spec.process && spec.process->capabilities.has_value(), "process.capabilities");
+  add(!l.masked_paths.empty(), "linux.maskedPaths");
+  add(!l.readonly_paths.empty(), "linux.readonlyPaths");
+  add(!l.devices.empty(), "linux.devices");
+  add(spec.process && !spec.process->apparmor_profile.empty(), "process.apparmorProfile");
+  add(spec.process && !spec.process->selinux_label.empty(), "process.selinuxLabel");
+  add(!l.mount_label.empty(), "linux.mountLabel");
+  if (!list.empty()) log::warn("not applied yet by this build: " + list);
+}
+
+// Fields this build cannot honour at all; refused, as the spec requires of
+// unsupported values, rather than silently ignored.
+Result<> refuse_unsupported(const Spec& spec) {
+  const Hooks& h = spec.hooks;
+  if (!h.prestart.empty() || !h.create_runtime.empty() || !h.create_container.empty() ||
+      !h.start_container.empty() || !h.poststart.empty() || !h.poststop.empty())
+    return fail("hooks: not supported yet", ENOTSUP);
+  const Process& p = *spec.process;
+  if (p.terminal) return fail("process.terminal: not supported yet", ENOTSUP);
+  if (p.scheduler) return fail("process.scheduler: not supported yet", ENOTSUP);
+  if (p.io_priority) return fail("process.ioPriority: not supported yet", ENOTSUP);
+  if (p.exec_cpu_affinity) return fail("process.execCPUAffinity: not supported yet", ENOTSUP);
+  const Linux& l = spec.linux;
+  if (l.intel_rdt) return fail("linux.intelRdt: not supported yet", ENOTSUP);
+  if (l.memory_policy) return fail("linux.memoryPolicy: not supported yet", ENOTSUP);
+  if (!l.net_devices.empty()) return fail("linux.netDevices: not supported yet", ENOTSUP);
+  return {};
+}
+
+Result<std::string> absolute_dir(const std::string& path) {
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (real == nullptr) return fail_errno("bundle `" + path + "`");
+  std::string out(real);
+  std::free(real);
+  return out;
+}
+
+// An fd at a number >= min, so that it cannot collide with the fds the
+// container is to keep (3 .. 3+preserve_fds-1).
+Result<UniqueFd> move_above(UniqueFd fd, int min) {
+  if (fd.get() >= min) return fd;
+  int n = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, min);
+  if (n < 0) return fail_errno("fcntl F_DUPFD_CLOEXEC");
+  return UniqueFd(n);
+}
+
+sockaddr_un start_socket_addr(int dir_fd, socklen_t* len) {
+  // Through the state dir's fd: a socket path is limited to 108 bytes, and
+  // state dirs under containerd's root can be longer than that.
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::string p = sys::fd_path(dir_fd) + "/" + kStartSocket;
+  p.copy(addr.sun_path, sizeof addr.sun_path - 1);
+  *len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + p.size() + 1);
+  return addr;
+}
+
+Result<UniqueFd> listen_start_socket(int dir_fd) {
+  UniqueFd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!s) return fail_errno("socket");
+  socklen_t len;
+  sockaddr_un addr = start_socket_addr(dir_fd, &len);
+  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) return fail_errno("bind start.sock");
+  if (::listen(s.get(), 1) < 0) return fail_errno("listen start.sock");
+  return s;
+}
+
+std::string id_map_text(const std::vector<IdMapping>& maps) {
+  std::string out;
+  for (const IdMapping& m : maps)
+    out += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
+  return out;
+}
+
+std::string time_offsets_text(const TimeOffsets& t) {
+  std::string out;
+  if (t.monotonic) out += "monotonic " + std::to_string(t.monotonic->secs) + " " + std::to_string(t.monotonic->nanosecs) + "\n";
+  if (t.boottime) out += "boottime " + std::to_string(t.boottime->secs) + " " + std::to_string(t.boottime->nanosecs) + "\n";
+  return out;
+}
+
+// Writes the pid file atomically: containerd reads it as soon as create exits.
+Result<> write_pid_file(const std::string& path, pid_t pid) {
+  std::size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  UniqueFd dfd = TRY(fs::open_dir_at(AT_FDCWD, dir));
+  TRY_CTX(fs::write_file_atomic(dfd.get(), name, std::to_string(pid), 0644), "pid file `" + path + "`");
+  return {};
+}
+
+// The init's side, right after clone3: close what is not its own, then run.
+[[noreturn]] void start_init(InitContext& ctx, const std::vector<int>& keep) {
+  // The runtime's other fds (the state store's lock among them: a flock
+  // held by a copy of its fd would block `start`) are closed here.
+  unsigned lo = 3 + ctx.preserve_fds;
+  std::vector<int> sorted = keep;
+  std::sort(sorted.begin(), sorted.end());
+  for (int fd : sorted) {
+    if (static_cast<unsigned>(fd) > lo) ::syscall(SYS_close_range, lo, static_cast<unsigned>(fd) - 1, 0);
+    lo = static_cast<unsigned>(fd) + 1;
+  }
+  ::syscall(SYS_close_range, lo, ~0U, 0);
+  init_main(ctx);
+}
+
+}  // namespace
+
+Result<Created> create_container(const CreateOptions& o) {
+  // 1. Everything that can be refused is refused before anything is made.
+  TRY(validate_container_id(o.id));
+  std::string bundle = TRY(absolute_dir(o.bundle));
+  Spec spec = TRY(load_spec(bundle));
+  if (!spec.process) return fail("config.json: process: required to create a container");
+  TRY_CTX(refuse_unsupported(spec), "config.json");
+  if (o.console_socket) return fail("--console-socket: not supported yet", ENOTSUP);
+  if (o.pidfd_socket) return fail("--pidfd-socket: not supported yet", ENOTSUP);
+  NamespacePlan ns = TRY_CTX(plan_namespaces(spec), "config.json");
+  warn_not_applied(spec);
+  std::string rootfs = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
+  rootfs = TRY_CTX(absolute_dir(rootfs), "root.path");
+
+  // 2. The state dir, before anything else exists: a create killed from
+  //    here on leaves a record that delete --force acts on.
+  StateStore store = TRY(StateStore::open(o.state_root, true));
+  ContainerState st;
+  st.oci_version = spec.oci_version;
+  st.id = o.id;
+  st.status = Status::Creating;
+  st.bundle = bundle;
+  st.rootfs = rootfs;
+  st.created = Timestamp::now();
+  st.owner_uid = ::geteuid();
+  for (const auto& [k, v] : spec.annotations) st.annotations.emplace_back(k, v);
+  st.own_pid_namespace = spec.linux.find_namespace(NamespaceType::Pid) != nullptr &&
+                         !spec.linux.find_namespace(NamespaceType::Pid)->path;
+  ContainerLock lock = TRY(store.create(st));
+
+  UniqueFd pidfd;
+  pid_t pid = 0;
+  // On any failure below: kill the init if there is one, remove the dir.
+  auto abort_create = [&](Error e) -> tl::unexpected<Error> {
+    if (pidfd) {
+      (void)sys::pidfd_send_signal(pidfd.get(), SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    if (Result<> r = lock.remove(); !r) log::warn("create: cleanup: " + r.error().msg);
+    return tl::unexpected<Error>(std::move(e));
+  };
+
+  // 3. The channels to the init, at fd numbers above the preserved ones.
+  int min_fd = 3 + static_cast<int>(o.preserve_fds);
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    return abort_create(fail_errno("socketpair").value());
+  UniqueFd runtime_end(pair[0]);
+  Result<UniqueFd> init_end = move_above(UniqueFd(pair[1]), min_fd);
+  if (!init_end) return abort_create(init_end.error());
+  Result<UniqueFd> listening = listen_start_socket(lock.dir_fd());
+  if (!listening) return abort_create(listening.error());
+  Result<UniqueFd> listener = move_above(std::move(*listening), min_fd);
+  if (!listener) return abort_create(listener.error());
+  std::vector<int> keep{init_end->get(), listener->get()};
+  for (UniqueFd& fd : ns.owned) {
+    int old = fd.get();
+    Result<UniqueFd> moved = move_above(std::move(fd), min_fd);
+    if (!moved) return abort_create(moved.error());
+    for (InitContext::Join& j : ns.joins)
+      if (j.fd == old) j.fd = moved->get();
+    if (ns.pid_join == old) ns.pid_join = moved->get();
+    if (ns.time_join == old) ns.time_join = moved->get();
+    fd = std::move(*moved);
+  }
+  for (const InitContext::Join& j : ns.joins) keep.push_back(j.fd);
+
+  // 4. Namespaces that only apply to children: joined or made here.
+  if (ns.pid_join >= 0 && ::setns(ns.pid_join, CLONE_NEWPID) < 0)
+    return abort_create(with_context(fail_errno("setns").value(), "join the pid namespace"));
+  if (ns.time_join >= 0 && ::setns(ns.time_join, CLONE_NEWTIME) < 0)
+    return abort_create(with_context(fail_errno("setns").value(), "join the time namespace"));
+  if (ns.new_time) {
+    if (::unshare(CLONE_NEWTIME) < 0) return abort_create(with_context(fail_errno("unshare").value(), "time namespace"));
+    // Offsets can be set only before the first process enters the namespace.
+    if (!spec.linux.time_offsets.empty())
+      if (Result<> r = sys::write_file("/proc/self/timens_offsets", time_offsets_text(spec.linux.time_offsets)); !r)
+        return abort_create(with_context(r.error(), "linux.timeOffsets"));
+  }
+
+  // 5. The init.
+  InitContext ctx;
+  ctx.spec = &spec;
+  ctx.bundle = bundle;
+  ctx.rootfs = rootfs;
+  ctx.sync_fd = init_end->get();
+  ctx.listen_fd = listener->get();
+  ctx.new_userns = ns.new_userns;
+  ctx.joins = ns.joins;
+  ctx.preserve_fds = o.preserve_fds;
+  ctx.no_pivot = o.no_pivot;
+  ctx.no_new_keyring = o.no_new_keyring;
+  Result<pid_t> cloned = sys::clone3(ns.clone_flags, &pidfd);
+  if (!cloned) return abort_create(with_context(cloned.error(), "create the init"));
+  if (*cloned == 0) start_init(ctx, keep);
+  pid = *cloned;
+  init_end->reset();
+  listener->reset();
+  ns.owned.clear();
+
+  // 6. Record the init before it does anything: from here a killed create
+  //    leaves a pid that delete --force can kill.
+  st.pid = pid;
+  if (Result<ProcStat> ps = read_proc_stat(pid); ps) st.init_start_time = ps->start_time;
+  if (Result<> r = lock.save(st); !r) return abort_create(r.error());
+
+  // 7. The init's credentials and scores, set from outside.
+  if (ns.new_userns) {
+    std::string base = "/proc/" + std::to_string(pid);
+    if (Result<> r = sys::write_file(base + "/gid_map", id_map_text(spec.linux.gid_mappings)); !r)
+      return abort_create(with_context(r.error(), "linux.gidMappings"));
+    if (Result<> r = sys::write_file(base + "/uid_map", id_map_text(spec.linux.uid_mappings)); !r)
+      return abort_create(with_context(r.error(), "linux.uidMappings"));
+    if (Result<> r = sync_send(runtime_end.get(), SyncType::MappingsDone); !r) return abort_create(r.error());
+  }
+  if (spec.process->oom_score_adj) {
+    std::string path = "/proc/" + std::to_string(pid) + "/oom_score_adj";
+    if (Result<> r = sys::write_file(path, std::to_string(*spec.process->oom_score_adj)); !r)
+      return abort_create(with_context(r.error(), "process.oomScoreAdj"));
+  }
+
+  // 8. Wait for the init to be ready, or for its reason not to be.
+  if (Result<> r = sync_expect(runtime_end.get(), SyncType::Ready); !r) return abort_create(r.error());
+
+  // 9. The pid file and the created state: what callers wait for.
+  if (o.pid_file)
+    if (Result<> r = write_pid_file(*o.pid_file, pid); !r) return abort_create(r.error());
+  st.status = Status::Created;
+  if (Result<> r = lock.save(st); !r) return abort_create(r.error());
+  return Created{std::move(lock), std::move(st), std::move(pidfd)};
+}
+
+Result<> start_container(ContainerLock& lock, ContainerState& st) {
+  Status status = current_status(st);
+  if (status != Status::Created)
+    return fail("cannot start a container that is " + std::string(status_name(status)) + " (it must be created)");
+  UniqueFd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!s) return fail_errno("socket");
+  socklen_t len;
+  sockaddr_un addr = start_socket_addr(lock.dir_fd(), &len);
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0)
+    return fail_errno("connect to the container's init");
+  TRY(sync_send(s.get(), SyncType::Start));
+  // EOF: the exec closed the init's end. A message: the exec failed.
+  Result<SyncMessage> m = sync_recv(s.get());
+  if (m && m->type == SyncType::Error) return fail(std::move(m->msg), m->code);
+  ::unlinkat(lock.dir_fd(), kStartSocket, 0);
+  st.status = Status::Running;
+  TRY(lock.save(st));
+  return {};
+}
+
+}  // namespace ocirun

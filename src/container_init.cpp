@@ -1,0 +1,381 @@
+// The container's init, from clone3 to the exec of the user's program.
+// Everything here runs in the child: it cannot return errors to a caller,
+// so each step's failure goes to the runtime over the sync socket as
+// {errno, message} and the init exits (see the diagram in
+// container_create.cpp). The steps run in the order the kernel requires:
+// namespaces before mounts, mounts before pivot_root, everything that needs
+// privilege before the switch to the container's user.
+#include "ocirun/container_init.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "ocirun/fs.hpp"
+#include "ocirun/mount_options.hpp"
+#include "ocirun/sync.hpp"
+#include "ocirun/sys.hpp"
+
+namespace ocirun {
+
+namespace {
+
+// ---- mounts (the minimum; the rootfs work makes them complete) ----
+
+// Creates `path` inside the tree of root_fd, as a directory or (file) an
+// empty file, with every component resolved inside the tree.
+Result<> make_in_root(int root_fd, const std::string& path, bool file) {
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos < path.size()) {
+    std::size_t next = path.find('/', pos);
+    if (next == std::string::npos) next = path.size();
+    std::string part = path.substr(pos, next - pos);
+    pos = next + 1;
+    if (part.empty() || part == ".") continue;
+    std::string parent = partial.empty() ? std::string("/") : partial;
+    partial.push_back('/');
+    partial.append(part);
+    bool last = pos >= path.size();
+    if (sys::open_in_root(root_fd, partial, O_PATH)) continue;  // exists
+    UniqueFd dir = TRY(sys::open_in_root(root_fd, parent, O_PATH | O_DIRECTORY));
+    if (last && file) {
+      int fd = ::openat(dir.get(), part.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+      if (fd < 0 && errno != EEXIST) return fail_errno("create `" + partial + "`");
+      if (fd >= 0) ::close(fd);
+    } else if (::mkdirat(dir.get(), part.c_str(), 0755) < 0 && errno != EEXIST) {
+      return fail_errno("mkdir `" + partial + "`");
+    }
+  }
+  return {};
+}
+
+Result<> do_mount(const char* source, const std::string& target, const char* type, unsigned long flags,
+                  const char* data) {
+  if (::mount(source, target.c_str(), type, flags, data) < 0) return fail_errno("mount");
+  return {};
+}
+
+Result<> mount_one(int root_fd, const std::string& bundle, const Mount& m) {
+  MountOptions opts = TRY(parse_mount_options(m.options));
+  std::string source = m.source;
+  bool bind = opts.bind || m.type == "bind";
+  if (bind && !source.empty() && source[0] != '/') source = bundle + "/" + source;  // relative to the bundle
+
+  bool file = false;
+  if (bind) {
+    struct stat st {};
+    if (::stat(source.c_str(), &st) < 0) return fail_errno("stat source `" + source + "`");
+    file = !S_ISDIR(st.st_mode);
+  }
+  TRY(make_in_root(root_fd, m.destination, file));
+  UniqueFd target = TRY(sys::open_in_root(root_fd, m.destination, O_PATH));
+  std::string where = sys::fd_path(target.get());
+
+  if (bind) {
+    TRY(do_mount(source.c_str(), where, nullptr, MS_BIND | (opts.flags & MS_REC), nullptr));
+    unsigned long rest = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+    if (rest != 0) {
+      // Flags of a bind mount take a remount, of the new mount: reopen it.
+      UniqueFd top = TRY(sys::open_in_root(root_fd, m.destination, O_PATH));
+      TRY_CTX(do_mount(nullptr, sys::fd_path(top.get()), nullptr, MS_BIND | MS_REMOUNT | rest, nullptr),
+              "remount");
+    }
+  } else {
+    // The v1 hierarchies of a hybrid host come with the cgroup work; until
+    // then a cgroup mount shows the unified hierarchy.
+    const char* type = m.type == "cgroup" ? "cgroup2" : m.type.c_str();
+    const char* src = source.empty() ? type : source.c_str();
+    TRY(do_mount(src, where, type, opts.flags, opts.data.empty() ? nullptr : opts.data.c_str()));
+  }
+  if (opts.propagation != 0) {
+    UniqueFd top = TRY(sys::open_in_root(root_fd, m.destination, O_PATH));
+    TRY_CTX(do_mount(nullptr, sys::fd_path(top.get()), nullptr, opts.propagation, nullptr), "set propagation");
+  }
+  return {};
+}
+
+// The devices every container has (runtime-spec "Default Devices"), when
+// /dev is a filesystem of the container's own.
+Result<> make_default_devices(int root_fd, bool in_userns) {
+  struct Dev {
+    const char* name;
+    unsigned major, minor;
+  };
+  static constexpr Dev kDevices[] = {{"null", 1, 3}, {"zero", 1, 5},    {"full", 1, 7},
+                                     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+  UniqueFd dev = TRY(sys::open_in_root(root_fd, "/dev", O_PATH | O_DIRECTORY));
+  for (const Dev& d : kDevices) {
+    std::string host = std::string("/dev/") + d.name;
+    if (!in_userns && ::mknodat(dev.get(), d.name, S_IFCHR | 0666, makedev(d.major, d.minor)) == 0) {
+      ::fchmodat(dev.get(), d.name, 0666, 0);  // mknod's mode is cut by the umask
+      continue;
+    }
+    if (errno != EEXIST && errno != EPERM && !in_userns) return fail_errno("mknod `" + host + "`");
+    // In a user namespace mknod is refused: bind the host's node instead.
+    int fd = ::openat(dev.get(), d.name, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd >= 0) ::close(fd);
+    UniqueFd target = TRY(sys::open_in_root(root_fd, host, O_PATH));
+    TRY_CTX(do_mount(host.c_str(), sys::fd_path(target.get()), nullptr, MS_BIND, nullptr), "bind " + host);
+  }
+  struct Link {
+    const char* name;
+    const char* target;
+  };
+  static constexpr Link kLinks[] = {{"fd", "/proc/self/fd"},      {"stdin", "/proc/self/fd/0"},
+                                    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+                                    {"ptmx", "pts/ptmx"}};
+  for (const Link& l : kLinks)
+    if (::symlinkat(l.target, dev.get(), l.name) < 0 && errno != EEXIST)
+      return fail_errno(std::string("symlink /dev/") + l.name);
+  return {};
+}
+
+bool has_mount_at(const Spec& spec, std::string_view dest) {
+  for (const Mount& m : spec.mounts)
+    if (m.destination == dest) return true;
+  return false;
+}
+
+// Makes the rootfs the container's "/": mounts, devices, pivot_root.
+Result<> setup_rootfs(const InitContext& ctx) {
+  const Spec& spec = *ctx.spec;
+  // Nothing mounted here may propagate back to the host.
+  unsigned long prop = MS_SLAVE | MS_REC;
+  TRY_CTX(do_mount(nullptr, "/", nullptr, prop, nullptr), "make / a slave");
+  // pivot_root needs the new root to be a mount point.
+  TRY_CTX(do_mount(ctx.rootfs.c_str(), ctx.rootfs, nullptr, MS_BIND | MS_REC, nullptr), "bind the rootfs");
+  UniqueFd root(::open(ctx.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return fail_errno("open rootfs `" + ctx.rootfs + "`");
+
+  for (std::size_t i = 0; i < spec.mounts.size(); i++) {
+    const Mount& m = spec.mounts[i];
+    TRY_CTX(mount_one(root.get(), ctx.bundle, m), "mounts[" + std::to_string(i) + "] " + m.destination);
+  }
+  if (has_mount_at(spec, "/dev")) TRY_CTX(make_default_devices(root.get(), ctx.new_userns), "default devices");
+
+  if (ctx.no_pivot) {
+    // For a rootfs on a ramdisk, where pivot_root is refused.
+    if (::chdir(ctx.rootfs.c_str()) < 0) return fail_errno("chdir rootfs");
+    TRY_CTX(do_mount(ctx.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr), "move the rootfs to /");
+    if (::chroot(".") < 0) return fail_errno("chroot");
+  } else {
+    // pivot_root(".", ".") stacks the old root on the new one; detaching it
+    // then leaves the new root alone, without a directory for the old one.
+    if (::fchdir(root.get()) < 0) return fail_errno("chdir rootfs");
+    if (::syscall(SYS_pivot_root, ".", ".") < 0) return fail_errno("pivot_root");
+    if (::umount2(".", MNT_DETACH) < 0) return fail_errno("detach the old root");
+  }
+  if (::chdir("/") < 0) return fail_errno("chdir /");
+
+  if (spec.linux.rootfs_propagation) {
+    const RootfsPropagation& rp = *spec.linux.rootfs_propagation;
+    unsigned long flags = static_cast<unsigned long>(rp.type) | (rp.recursive ? MS_REC : 0);
+    TRY_CTX(do_mount(nullptr, "/", nullptr, flags, nullptr), "linux.rootfsPropagation");
+  }
+  if (spec.root.readonly) {
+    // A bind remount must keep the flags the mount already has (nosuid...).
+    struct statvfs sv {};
+    if (::statvfs("/", &sv) < 0) return fail_errno("statvfs /");
+    unsigned long keep = sv.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+    TRY_CTX(do_mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr), "root.readonly");
+  }
+  return {};
+}
+
+// ---- the process ----
+
+Result<> apply_sysctl(const Spec& spec) {
+  for (const auto& [key, value] : spec.linux.sysctl) {
+    std::string path = "/proc/sys/" + key;
+    for (std::size_t i = 10; i < path.size(); i++)
+      if (path[i] == '.') path[i] = '/';
+    TRY_CTX(sys::write_file(path, value), "linux.sysctl " + key);
+  }
+  return {};
+}
+
+Result<> apply_rlimits(const Process& p) {
+  for (const Rlimit& r : p.rlimits) {
+    struct rlimit rl {
+      r.soft, r.hard
+    };
+    if (::setrlimit(static_cast<int>(r.type), &rl) < 0)
+      return fail_errno(std::string("process.rlimits ") + rlimit_name(r.type));
+  }
+  return {};
+}
+
+Result<> switch_user(const User& u) {
+  std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
+  if (::setgroups(groups.size(), groups.data()) < 0) return fail_errno("setgroups");
+  if (::setresgid(u.gid, u.gid, u.gid) < 0) return fail_errno("setresgid " + std::to_string(u.gid));
+  if (::setresuid(u.uid, u.uid, u.uid) < 0) return fail_errno("setresuid " + std::to_string(u.uid));
+  return {};
+}
+
+// The value of NAME in an environment, or nullptr.
+const char* env_value(const std::vector<std::string>& env, std::string_view name) {
+  for (const std::string& e : env)
+    if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=')
+      return e.c_str() + name.size() + 1;
+  return nullptr;
+}
+
+// args[0] as execve wants it: as given when it has a slash, else looked up
+// in the container's PATH, with the messages callers match on.
+Result<std::string> find_executable(const Process& p) {
+  const std::string& name = p.args[0];
+  if (name.find('/') != std::string::npos) {
+    struct stat st {};
+    if (::stat(name.c_str(), &st) < 0) return fail_errno("exec: \"" + name + "\": stat " + name);
+    if (S_ISDIR(st.st_mode)) return fail("exec: \"" + name + "\": is a directory", EISDIR);
+    return name;
+  }
+  const char* path = env_value(p.env, "PATH");
+  std::string_view dirs = path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  while (true) {
+    std::size_t colon = dirs.find(':');
+    std::string candidate(dirs.substr(0, colon));
+    if (candidate.empty()) candidate.push_back('.');  // an empty entry is the cwd, as execvp has it
+    candidate.push_back('/');
+    candidate.append(name);
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return fail("exec: \"" + name + "\": executable file not found in $PATH", ENOENT);
+}
+
+// Only stdio and the preserved fds reach the user's program.
+Result<> close_other_fds(unsigned preserve_fds) {
+  for (unsigned fd = 3; fd < 3 + preserve_fds; fd++) {
+    int flags = ::fcntl(static_cast<int>(fd), F_GETFD);
+    if (flags >= 0) ::fcntl(static_cast<int>(fd), F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  if (::syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return fail_errno("close_range");
+  return {};
+}
+
+// Everything up to Ready: the container as the config describes it.
+Result<> prepare(const InitContext& ctx, std::string& executable) {
+  const Spec& spec = *ctx.spec;
+  const Process& proc = *spec.process;
+
+  if (ctx.new_userns) {
+    // The runtime writes our uid/gid maps; until then we are nobody here.
+    TRY_CTX(sync_expect(ctx.sync_fd, SyncType::MappingsDone), "wait for the id mappings");
+    if (::setresgid(0, 0, 0) < 0) return fail_errno("setresgid 0 in the user namespace");
+    if (::setresuid(0, 0, 0) < 0) return fail_errno("setresuid 0 in the user namespace");
+  }
+  for (const InitContext::Join& j : ctx.joins)
+    if (::setns(j.fd, static_cast<int>(j.type)) < 0)
+      return fail_errno(std::string("join the ") + namespace_type_name(j.type) + " namespace");
+  if (!ctx.no_new_keyring) {
+    // A session keyring of its own, so the container cannot read the host's keys.
+    if (::syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, nullptr) < 0 && errno != ENOSYS)
+      return fail_errno("create a session keyring");
+  }
+  if (!spec.hostname.empty() && ::sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
+    return fail_errno("hostname");
+  if (!spec.domainname.empty() && ::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
+    return fail_errno("domainname");
+
+  TRY_CTX(setup_rootfs(ctx), "rootfs");
+  TRY(apply_sysctl(spec));
+  TRY(apply_rlimits(proc));
+  if (spec.linux.personality &&
+      ::personality(static_cast<unsigned long>(spec.linux.personality->domain)) < 0)
+    return fail_errno("linux.personality");
+
+  // The working directory is made as root, entered as the user (who may
+  // then be refused, as on any system).
+  if (::mkdir(proc.cwd.c_str(), 0755) < 0 && errno != EEXIST) {
+    UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    TRY_CTX(make_in_root(root.get(), proc.cwd, false), "process.cwd");
+  }
+  TRY_CTX(switch_user(proc.user), "process.user");
+  if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
+  if (::chdir(proc.cwd.c_str()) < 0) return fail_errno("process.cwd: chdir `" + proc.cwd + "`");
+  if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return fail_errno("process.noNewPrivileges");
+  executable = TRY(find_executable(proc));
+  TRY(close_other_fds(ctx.preserve_fds));
+  return {};
+}
+
+[[noreturn]] void die(int fd, const Error& e) {
+  (void)sync_send(fd, SyncType::Error, e.code, e.msg);
+  ::_exit(1);
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+void init_main(const InitContext& ctx) {
+  // The user's program starts with no signal blocked or ignored, whatever
+  // the runtime's caller left (run blocks them all to forward them).
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // If the runtime dies before we are ready, so do we: nobody would clean up.
+  // (Had it died already, before this line, Ready below fails with EPIPE:
+  // in a new pid namespace getppid() is 0 either way, so it cannot tell.)
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // No ptrace and no /proc/<pid>/mem of the init until it execs the user's
+  // program: it still holds the runtime's fds (CVE-2016-9962).
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+  std::string executable;
+  if (Result<> r = prepare(ctx, executable); !r) die(ctx.sync_fd, r.error());
+
+  // Ready: the runtime records us as created and exits; from here on its
+  // death must not kill us.
+  ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (!sync_send(ctx.sync_fd, SyncType::Ready)) ::_exit(1);
+  ::close(ctx.sync_fd);
+
+  // Wait for `start`. Its connection is CLOEXEC: a successful exec closes
+  // it, which is how start learns the exec succeeded.
+  int conn;
+  do {
+    conn = ::accept4(ctx.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+  } while (conn < 0 && errno == EINTR);
+  if (conn < 0) ::_exit(1);
+  ::close(ctx.listen_fd);
+  if (!sync_expect(conn, SyncType::Start)) ::_exit(1);
+
+  const Process& proc = *ctx.spec->process;
+  std::vector<char*> argv = c_strings(proc.args);
+  std::vector<char*> envp = c_strings(proc.env);
+  ::execve(executable.c_str(), argv.data(), envp.data());
+  die(conn, fail_errno("exec `" + executable + "`").value());
+}
+
+}  // namespace ocirun

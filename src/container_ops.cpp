@@ -1,0 +1,111 @@
+// kill and delete: acting on a container's init through a pidfd, so that a
+// pid reused by another process after the init died is never signalled.
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
+
+#include "ocirun/container.hpp"
+#include "ocirun/fs.hpp"
+#include "ocirun/log.hpp"
+#include "ocirun/sys.hpp"
+
+namespace ocirun {
+
+namespace {
+
+// How long delete --force waits for a SIGKILLed init to exit.
+constexpr int kKillWaitMs = 10000;
+
+Result<ino_t> pid_ns_inode(pid_t pid) {
+  struct stat st {};
+  std::string p = "/proc/" + std::to_string(pid) + "/ns/pid";
+  if (::stat(p.c_str(), &st) < 0) return fail_errno("stat `" + p + "`");
+  return st.st_ino;
+}
+
+// Every process in the init's pid namespace (the container has its own).
+Result<std::vector<pid_t>> pids_in_namespace_of(pid_t init) {
+  ino_t ns = TRY(pid_ns_inode(init));
+  std::vector<pid_t> out;
+  DIR* d = ::opendir("/proc");
+  if (d == nullptr) return fail_errno("opendir /proc");
+  while (dirent* e = ::readdir(d)) {
+    pid_t pid = 0;
+    std::string_view name = e->d_name;
+    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (ec != std::errc() || end != name.data() + name.size()) continue;
+    Result<ino_t> ino = pid_ns_inode(pid);
+    if (ino && *ino == ns) out.push_back(pid);
+  }
+  ::closedir(d);
+  return out;
+}
+
+Result<> wait_exit(int pidfd, int timeout_ms) {
+  pollfd p{pidfd, POLLIN, 0};
+  int n;
+  do {
+    n = ::poll(&p, 1, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return fail_errno("poll pidfd");
+  if (n == 0) return fail("the container's init did not exit", ETIMEDOUT);
+  return {};
+}
+
+}  // namespace
+
+Result<UniqueFd> open_init(const ContainerState& st) {
+  if (st.pid <= 0) return fail("the container has no process", ESRCH);
+  UniqueFd fd = TRY(sys::pidfd_open(st.pid));
+  // The pidfd pins the process: if the start time still matches now, the
+  // fd refers to the init and not to a newcomer that reused its pid.
+  if (!init_alive(st)) return fail("the container's process has exited", ESRCH);
+  return fd;
+}
+
+Result<> kill_container(const ContainerState& st, int sig, bool all) {
+  if (current_status(st) == Status::Stopped || st.status == Status::Creating)
+    return fail("container not running", ESRCH);
+  Result<UniqueFd> init = open_init(st);
+  if (!init) {
+    if (init.error().code == ESRCH) return fail("container not running", ESRCH);
+    return tl::unexpected(init.error());
+  }
+  if (all && st.own_pid_namespace) {
+    // Every process but the init first, so that none is orphaned to the
+    // init's death mid-way and missed.
+    std::vector<pid_t> pids = TRY(pids_in_namespace_of(st.pid));
+    for (pid_t p : pids) {
+      if (p == st.pid) continue;
+      Result<UniqueFd> fd = sys::pidfd_open(p);
+      if (fd) (void)sys::pidfd_send_signal(fd->get(), sig);
+    }
+  }
+  TRY(sys::pidfd_send_signal(init->get(), sig));
+  return {};
+}
+
+Result<> delete_container(ContainerLock& lock, bool force) {
+  ContainerState st = TRY(lock.load());
+  Status status = current_status(st);
+  // A created container has not run anything yet: like runc, delete kills
+  // its waiting init without --force. A creating one whose lock we hold was
+  // left by a killed create.
+  if ((status == Status::Running || status == Status::Paused) && !force)
+    return fail("cannot delete container " + st.id + " that is not stopped: " + status_name(status));
+  if (st.pid > 0) {
+    Result<UniqueFd> init = open_init(st);
+    if (init) {
+      TRY_CTX(sys::pidfd_send_signal(init->get(), SIGKILL), "kill the container's init");
+      TRY(wait_exit(init->get(), kKillWaitMs));
+    }
+  }
+  TRY(lock.remove());
+  return {};
+}
+
+}  // namespace ocirun

@@ -1,0 +1,74 @@
+#include "ocirun/sys.hpp"
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "ocirun/fs.hpp"
+
+namespace ocirun::sys {
+
+Result<pid_t> clone3(std::uint64_t flags, UniqueFd* pidfd, int cgroup_fd) {
+  int raw_pidfd = -1;
+  struct clone_args args {};
+  args.flags = flags | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<std::uint64_t>(&raw_pidfd);
+  args.exit_signal = SIGCHLD;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<std::uint64_t>(cgroup_fd);
+  }
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) return fail_errno("clone3");
+  if (pid > 0) pidfd->reset(raw_pidfd);
+  return static_cast<pid_t>(pid);
+}
+
+Result<UniqueFd> pidfd_open(pid_t pid) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return fail_errno("pidfd_open");
+  return UniqueFd(fd);
+}
+
+Result<> pidfd_send_signal(int pidfd, int sig) {
+  if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) < 0) return fail_errno("pidfd_send_signal");
+  return {};
+}
+
+Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags, mode_t mode) {
+  struct open_how how {};
+  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  std::string p(path);
+  for (;;) {
+    int fd = static_cast<int>(::syscall(SYS_openat2, root_fd, p.c_str(), &how, sizeof how));
+    if (fd >= 0) return UniqueFd(fd);
+    // openat2 fails with EAGAIN when a rename raced with the lookup.
+    if (errno != EAGAIN && errno != EINTR) return fail_errno("open `" + p + "`");
+  }
+}
+
+Result<int> ns_type(int fd) {
+  int t = ::ioctl(fd, NS_GET_NSTYPE);
+  if (t < 0) return fail_errno("ioctl NS_GET_NSTYPE");
+  return t;
+}
+
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+Result<> write_file(const std::string& path, std::string_view data) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return fail_errno("open `" + path + "`");
+  TRY_CTX(fs::write_all(fd.get(), data), "write `" + path + "`");
+  return {};
+}
+
+}  // namespace ocirun::sys
