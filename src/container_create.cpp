@@ -47,6 +47,7 @@
 #include "ocirun/container.hpp"
 #include "ocirun/container_init.hpp"
 #include "ocirun/fs.hpp"
+#include "ocirun/hooks.hpp"
 #include "ocirun/log.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
@@ -147,10 +148,6 @@ void warn_not_applied(const Spec& spec) {
 // Fields this build cannot honour at all; refused, as the spec requires of
 // unsupported values, rather than silently ignored.
 Result<> refuse_unsupported(const Spec& spec) {
-  const Hooks& h = spec.hooks;
-  if (!h.prestart.empty() || !h.create_runtime.empty() || !h.create_container.empty() ||
-      !h.start_container.empty() || !h.poststart.empty() || !h.poststop.empty())
-    return fail("hooks: not supported yet", ENOTSUP);
   const Process& p = *spec.process;
   if (p.terminal) return fail("process.terminal: not supported yet", ENOTSUP);
   if (p.scheduler) return fail("process.scheduler: not supported yet", ENOTSUP);
@@ -222,6 +219,19 @@ Result<> write_pid_file(const std::string& path, pid_t pid) {
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   UniqueFd dfd = TRY(fs::open_dir_at(AT_FDCWD, dir));
   TRY_CTX(fs::write_file_atomic(dfd.get(), name, std::to_string(pid), 0644), "pid file `" + path + "`");
+  return {};
+}
+
+// A copy of config.json in the state dir, for the commands that run after
+// create (the hooks of start and delete) and must not depend on the bundle.
+constexpr const char* kConfigCopy = "config.json";
+
+Result<> save_config_copy(int state_dir_fd, const std::string& bundle) {
+  UniqueFd bdir = TRY(fs::open_dir_at(AT_FDCWD, bundle));
+  std::string text = TRY(fs::read_file_at(bdir.get(), "config.json"));
+  UniqueFd fd(::openat(state_dir_fd, kConfigCopy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) return fail_errno("save config.json");
+  TRY_CTX(fs::write_all(fd.get(), text), "save config.json");
   return {};
 }
 
@@ -325,6 +335,7 @@ Result<Created> create_container(const CreateOptions& o) {
   // 5. The init.
   InitContext ctx;
   ctx.spec = &spec;
+  ctx.state = &st;
   ctx.bundle = bundle;
   ctx.rootfs = rootfs;
   ctx.sync_fd = init_end->get();
@@ -363,8 +374,22 @@ Result<Created> create_container(const CreateOptions& o) {
       return abort_create(with_context(r.error(), "process.oomScoreAdj"));
   }
 
-  // 8. Wait for the init to be ready, or for its reason not to be.
-  if (Result<> r = sync_expect(runtime_end.get(), SyncType::Ready); !r) return abort_create(r.error());
+  // 8. Wait for the init to be ready, or for its reason not to be; on the
+  //    way, run the prestart and createRuntime hooks when it asks.
+  for (;;) {
+    Result<SyncMessage> m = sync_recv(runtime_end.get());
+    if (!m) return abort_create(m.error());
+    if (m->type == SyncType::Error) return abort_create(Error{m->code, std::move(m->msg)});
+    if (m->type == SyncType::Ready) break;
+    if (m->type != SyncType::Hooks) return abort_create(Error{EPROTO, "sync: unexpected message"});
+    std::string state = hook_state_json(st, Status::Creating);
+    if (Result<> r = run_hooks(spec.hooks.prestart, "prestart", state); !r) return abort_create(r.error());
+    if (Result<> r = run_hooks(spec.hooks.create_runtime, "createRuntime", state); !r) return abort_create(r.error());
+    if (Result<> r = sync_send(runtime_end.get(), SyncType::HooksDone); !r) return abort_create(r.error());
+  }
+  // delete runs the poststop hooks after the bundle may be gone: keep them.
+  if (!spec.hooks.poststop.empty() || !spec.hooks.poststart.empty())
+    if (Result<> r = save_config_copy(lock.dir_fd(), bundle); !r) return abort_create(r.error());
 
   // 9. The pid file and the created state: what callers wait for.
   if (o.pid_file)
@@ -391,7 +416,25 @@ Result<> start_container(ContainerLock& lock, ContainerState& st) {
   ::unlinkat(lock.dir_fd(), kStartSocket, 0);
   st.status = Status::Running;
   TRY(lock.save(st));
+
+  // poststart: in the runtime; a failure stops the container (runtime.md).
+  Hooks hooks = TRY(saved_hooks(lock.dir_fd()));
+  if (!hooks.poststart.empty())
+    if (Result<> r = run_hooks(hooks.poststart, "poststart", hook_state_json(st, Status::Running)); !r) {
+      if (Result<UniqueFd> init = open_init(st); init) (void)sys::pidfd_send_signal(init->get(), SIGKILL);
+      return tl::unexpected(r.error());
+    }
   return {};
+}
+
+Result<Hooks> saved_hooks(int state_dir_fd) {
+  Result<std::string> text = fs::read_file_at(state_dir_fd, kConfigCopy);
+  if (!text) {
+    if (text.error().code == ENOENT) return Hooks{};  // none were configured
+    return tl::unexpected(text.error());
+  }
+  Spec spec = TRY_CTX(parse_spec(*text), "saved config.json");
+  return std::move(spec.hooks);
 }
 
 }  // namespace ocirun

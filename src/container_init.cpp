@@ -26,6 +26,7 @@
 #include <cstring>
 
 #include "ocirun/fs.hpp"
+#include "ocirun/hooks.hpp"
 #include "ocirun/mount_options.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
@@ -151,6 +152,14 @@ bool has_mount_at(const Spec& spec, std::string_view dest) {
   return false;
 }
 
+// The state as hooks in the container's namespaces see it: the pid is the
+// init's own there.
+std::string own_state_json(const InitContext& ctx, Status status) {
+  ContainerState st = *ctx.state;
+  st.pid = ::getpid();
+  return hook_state_json(st, status);
+}
+
 // Makes the rootfs the container's "/": mounts, devices, pivot_root.
 Result<> setup_rootfs(const InitContext& ctx) {
   const Spec& spec = *ctx.spec;
@@ -167,6 +176,18 @@ Result<> setup_rootfs(const InitContext& ctx) {
     TRY_CTX(mount_one(root.get(), ctx.bundle, m), "mounts[" + std::to_string(i) + "] " + m.destination);
   }
   if (has_mount_at(spec, "/dev")) TRY_CTX(make_default_devices(root.get(), ctx.new_userns), "default devices");
+
+  // The hooks that run before pivot_root: prestart and createRuntime in the
+  // runtime (which it does when we ask), then createContainer here, in the
+  // container's namespaces, with paths that still resolve in the runtime's
+  // mount tree.
+  const Hooks& hooks = spec.hooks;
+  if (!hooks.prestart.empty() || !hooks.create_runtime.empty()) {
+    TRY(sync_send(ctx.sync_fd, SyncType::Hooks));
+    TRY(sync_expect(ctx.sync_fd, SyncType::HooksDone));
+  }
+  if (!hooks.create_container.empty())
+    TRY(run_hooks(hooks.create_container, "createContainer", own_state_json(ctx, Status::Creating)));
 
   if (ctx.no_pivot) {
     // For a rootfs on a ramdisk, where pivot_root is refused.
@@ -370,6 +391,12 @@ void init_main(const InitContext& ctx) {
   if (conn < 0) ::_exit(1);
   ::close(ctx.listen_fd);
   if (!sync_expect(conn, SyncType::Start)) ::_exit(1);
+
+  // startContainer hooks: in the container, before the user's program.
+  const std::vector<Hook>& start_hooks = ctx.spec->hooks.start_container;
+  if (!start_hooks.empty())
+    if (Result<> r = run_hooks(start_hooks, "startContainer", own_state_json(ctx, Status::Created)); !r)
+      die(conn, r.error());
 
   const Process& proc = *ctx.spec->process;
   std::vector<char*> argv = c_strings(proc.args);

@@ -10,6 +10,7 @@
 
 #include "ocirun/container.hpp"
 #include "ocirun/fs.hpp"
+#include "ocirun/hooks.hpp"
 #include "ocirun/log.hpp"
 #include "ocirun/sys.hpp"
 
@@ -104,7 +105,14 @@ Result<> delete_container(ContainerLock& lock, bool force) {
       TRY(wait_exit(init->get(), kKillWaitMs));
     }
   }
+  // The poststop hooks run after the container is gone; their failure is a
+  // warning and the rest go on (runtime.md, lifecycle step 13).
+  Hooks hooks = TRY(saved_hooks(lock.dir_fd()));
   TRY(lock.remove());
+  std::string state = hook_state_json(st, Status::Stopped);
+  for (std::size_t i = 0; i < hooks.poststop.size(); i++)
+    if (Result<> r = run_hook(hooks.poststop[i], state); !r)
+      log::warn("delete: poststop hook " + std::to_string(i) + " (" + hooks.poststop[i].path + "): " + r.error().msg);
   return {};
 }
 

@@ -520,6 +520,14 @@ std::string state_json(const ContainerState& s, Status status, std::string_view 
 
 std::string state_json(const ContainerState& s) { return state_json(s, current_status(s), owner_name(s.owner_uid)); }
 
+std::string hook_state_json(const ContainerState& s, Status status) {
+  json::Writer w;
+  write_state_json(w, s, status, owner_name(s.owner_uid));
+  std::string out = w.take();
+  out += '\n';
+  return out;
+}
+
 // ---- ContainerLock ----
 
 Result<> ContainerLock::check_live() const {

@@ -52,6 +52,10 @@ Result<> kill_container(const ContainerState& state, int sig, bool all);
 // holds. Refuses a running container without force.
 Result<> delete_container(ContainerLock& lock, bool force);
 
+// The hooks of a created container, from the copy of its config.json kept in
+// its state dir (none when it had no post-create hooks).
+Result<Hooks> saved_hooks(int state_dir_fd);
+
 // Opens a pidfd of the container's init and checks, after opening it, that
 // the pid was not reused: ESRCH when the init is gone.
 Result<UniqueFd> open_init(const ContainerState& state);

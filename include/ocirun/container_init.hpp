@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "ocirun/spec.hpp"
+#include "ocirun/state.hpp"
 
 namespace ocirun {
 
 struct InitContext {
   const Spec* spec = nullptr;
+  const ContainerState* state = nullptr;  // for the hooks' stdin; pid is the init's own
   std::string bundle;  // absolute
   std::string rootfs;  // absolute
   int sync_fd = -1;    // the init's end of the sync socket

@@ -187,6 +187,9 @@ void write_state_json(json::Writer& w, const ContainerState& s, Status status,
 std::string state_json(const ContainerState& s, Status status, std::string_view owner);
 // The same with the status probed now and the owner looked up.
 std::string state_json(const ContainerState& s);
+// What hooks read on stdin: the same object on one line, so that a hook
+// that reads a single line (`read -r state`) gets all of it.
+std::string hook_state_json(const ContainerState& s, Status status);
 
 // ---- The store ----
 

@@ -16,6 +16,8 @@ enum class SyncType : std::uint32_t {
   Ready = 2,         // init -> runtime: set up, waiting for start
   Error = 3,         // init -> runtime: {code, msg}, then the init exits
   Start = 4,         // start -> init: exec the user's program
+  Hooks = 5,         // init -> runtime: mounts done, run prestart/createRuntime
+  HooksDone = 6,     // runtime -> init: they succeeded, go on
 };
 
 struct SyncMessage {

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# The six hook kinds: each fires once, in the order of runtime.md, in the
+# right namespace, with a valid state on stdin; failures have the spec's
+# effect (and leave nothing behind).
+
+load helpers
+
+setup() {
+  common_setup
+  LOG=$BATS_TEST_TMPDIR/hooks.log
+  # A hook that logs its kind, the status and pid of the state it read, and
+  # its own pid namespace.
+  HOOK=$BATS_TEST_TMPDIR/hook.sh
+  cat > "$HOOK" <<HOOK
+#!/bin/sh
+state=\$(cat)
+echo "\$1 \$(echo "\$state" | jq -c '[.id, .status, .pid, .bundle]') \$(readlink /proc/self/ns/pid)" >> "$LOG"
+HOOK
+  chmod +x "$HOOK"
+}
+teardown() { common_teardown; }
+
+hook() { echo "{\"path\":\"$HOOK\",\"args\":[\"hook\",\"$1\"]}"; }
+
+@test "every hook kind fires once, in order, with the state on stdin" {
+  require_root
+  make_bundle sh -c 'echo ran >> /ran'
+  config_edit '.root.readonly = false'
+  # startContainer runs in the container: its path resolves there.
+  cp "$HOOK" "$BUNDLE/rootfs/hook.sh"
+  sed -i "s|>> \"*$LOG\"*|>> /hooks.log|; s|jq -c .*)|cat)|" "$BUNDLE/rootfs/hook.sh"
+  config_edit ".hooks = {prestart: [$(hook prestart)], createRuntime: [$(hook createRuntime)],
+                          createContainer: [$(hook createContainer)],
+                          startContainer: [{path: \"/hook.sh\", args: [\"hook\", \"startContainer\"]}],
+                          poststart: [$(hook poststart)], poststop: [$(hook poststop)]}"
+  oci create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" h1
+  pid=$(cat "$BATS_TEST_TMPDIR/pid")
+  host_ns=$(readlink /proc/self/ns/pid)
+  container_ns=$(readlink /proc/$pid/ns/pid)
+  oci start h1
+  for _ in $(seq 50); do [ "$(oci state h1 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+  oci delete h1
+  cat "$LOG"
+  run cut -d' ' -f1 "$LOG"
+  [ "$output" = "prestart
+createRuntime
+createContainer
+poststart
+poststop" ]
+  # Runtime-namespace hooks see the host pid; createContainer sees pid 1.
+  grep -qxF "prestart [\"h1\",\"creating\",$pid,\"$BUNDLE\"] $host_ns" "$LOG"
+  grep -qxF "createRuntime [\"h1\",\"creating\",$pid,\"$BUNDLE\"] $host_ns" "$LOG"
+  grep -qxF "createContainer [\"h1\",\"creating\",1,\"$BUNDLE\"] $container_ns" "$LOG"
+  grep -qxF "poststart [\"h1\",\"running\",$pid,\"$BUNDLE\"] $host_ns" "$LOG"
+  grep -qxF "poststop [\"h1\",\"stopped\",0,\"$BUNDLE\"] $host_ns" "$LOG"
+  # startContainer ran in the container, before the program.
+  grep -q '^startContainer {"ociVersion":"[^"]*","id":"h1","pid":1,"status":"created"' "$BUNDLE/rootfs/hooks.log"
+  [ "$(cat "$BUNDLE/rootfs/ran")" = ran ]
+}
+
+@test "a failing createRuntime hook fails create, says why, and leaves nothing" {
+  require_root
+  make_bundle true
+  config_edit '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "echo no network >&2; exit 4"]}]'
+  run oci create --bundle "$BUNDLE" h2
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"createRuntime hook 0 (/bin/sh): exit status 4: no network"* ]]
+  run oci state h2
+  [[ "$output" == *"does not exist"* ]]
+}
+
+@test "a hook that outlives its timeout is killed and fails create" {
+  require_root
+  make_bundle true
+  config_edit '.hooks.createContainer = [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]'
+  run oci create --bundle "$BUNDLE" h3
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"createContainer hook 0 (/bin/sleep): timed out after 1s"* ]]
+  run oci state h3
+  [[ "$output" == *"does not exist"* ]]
+}
+
+@test "a failing startContainer hook fails start and stops the container" {
+  require_root
+  make_bundle sh -c 'touch /ran'
+  config_edit '.root.readonly = false | .hooks.startContainer = [{"path": "/bin/false"}]'
+  oci create --bundle "$BUNDLE" h4
+  run oci start h4
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"startContainer hook 0 (/bin/false): exit status 1"* ]]
+  for _ in $(seq 50); do [ "$(oci state h4 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+  [ "$(oci state h4 | jq -r .status)" = stopped ]
+  [ ! -e "$BUNDLE/rootfs/ran" ]
+  oci delete h4
+}
+
+@test "a failing poststop hook is a warning; delete goes on" {
+  require_root
+  make_bundle true
+  config_edit ".hooks.poststop = [{\"path\": \"/bin/false\"}, $(hook poststop)]"
+  run oci run --bundle "$BUNDLE" h5
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"poststop hook 0 (/bin/false): exit status 1"* ]]
+  grep -q '^poststop ' "$LOG"
+  run oci state h5
+  [[ "$output" == *"does not exist"* ]]
+}
