@@ -164,7 +164,7 @@ class Fields {
   }
   // A braced list would be a temporary array, gone before the Fields is used.
   template <std::size_t N>
-  static Result<Fields> read(const Node& obj, const std::string_view (&&keys)[N]) = delete;
+  static Result<Fields> read(const Node& obj, std::string_view (&&keys)[N]) = delete;
 
   const Node& node() const { return m_obj; }
   // "<path>.<key>: <reason>".
