@@ -405,7 +405,8 @@ Result<Fields> Fields::read_keys(const Node& obj, std::span<const std::string_vi
       if (!key_matches(name, keys[k])) continue;
       if (f.m_slots[k] != kAbsent) {
         std::string_view first = obj.member_name(f.m_slots[k]);
-        if (first == name) return tl::unexpected(obj.member_error(keys[k], "duplicate key"));
+        if (first == name) return tl::unexpected(obj.member_error(name, "duplicate key"));
+        // Two spellings: the path names the key as the schema does.
         return tl::unexpected(obj.member_error(
             keys[k], "duplicate key (given as " + quoted(first) + " and " + quoted(name) + ")"));
       }
@@ -416,12 +417,21 @@ Result<Fields> Fields::read_keys(const Node& obj, std::span<const std::string_vi
   return f;
 }
 
-std::optional<Node> Fields::find(std::string_view key) const {
+std::uint32_t Fields::slot_of(std::string_view key) const {
   // A key that is not in the table is a bug of the caller; it finds the
   // last slot, which stays absent, rather than crashing.
   std::size_t k = 0;
   while (k < m_keys.size() && m_keys[k] != key) k++;
-  std::uint32_t slot = m_slots[k < m_keys.size() ? k : kMaxKeys];
+  return m_slots[k < m_keys.size() ? k : kMaxKeys];
+}
+
+Error Fields::member_error(std::string_view key, std::string_view reason) const {
+  std::uint32_t slot = slot_of(key);
+  return m_obj.member_error(slot == kAbsent ? key : m_obj.member_name(slot), reason);
+}
+
+std::optional<Node> Fields::find(std::string_view key) const {
+  std::uint32_t slot = slot_of(key);
   if (slot == kAbsent) return std::nullopt;
   Node n = m_obj.member_value(slot);
   if (n.is_null()) return std::nullopt;

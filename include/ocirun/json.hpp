@@ -57,10 +57,13 @@ class Node {
   std::string_view member_name(std::size_t i) const;
   Node member_value(std::size_t i) const;
 
-  // Typed member access for schema code, on a node already known to be an
-  // object: get() gives nullopt when the key is absent and an error naming
-  // "<path>.<key>" when it has another type (a JSON null counts as absent,
-  // as Go's encoding/json treats it); require() also fails when it is absent.
+  // Typed member access, on a node already known to be an object, for
+  // documents this program writes itself (the state file): keys are exact
+  // and the first copy wins. Schema objects of config.json are read through
+  // Fields (below) instead. get() gives nullopt when the key is absent and
+  // an error naming "<path>.<key>" when it has another type (a JSON null
+  // counts as absent, as Go's encoding/json treats it); require() also
+  // fails when it is absent.
   Result<std::optional<Node>> get(std::string_view key, Type t) const;
   Result<Node> require(std::string_view key, Type t) const;
   // "<path>.<key>: <reason>", for a member that is absent or not yet a Node.
@@ -149,7 +152,9 @@ std::string quoted(std::string_view s);
 //    differently is refused rather than read one way;
 //  - unknown keys are ignored, as the spec requires, and may repeat;
 //  - a JSON null reads as absent, as it does for Go.
-// Errors name "<path>.<key>" with the key as the schema spells it.
+// Errors name "<path>.<key>" with the key as the document spells it, as the
+// errors of its Node do ("Memory.Limit"), or as the schema does when it is
+// absent.
 class Fields {
  public:
   static constexpr std::size_t kMaxKeys = 24;
@@ -168,9 +173,7 @@ class Fields {
 
   const Node& node() const { return m_obj; }
   // "<path>.<key>: <reason>".
-  Error member_error(std::string_view key, std::string_view reason) const {
-    return m_obj.member_error(key, reason);
-  }
+  Error member_error(std::string_view key, std::string_view reason) const;
 
   // The member, of any type; nullopt when absent or null. `key` must be one
   // of the table's keys; another reads as absent.
@@ -211,6 +214,8 @@ class Fields {
     m_slots.fill(kAbsent);
   }
   static Result<Fields> read_keys(const Node& obj, std::span<const std::string_view> keys);
+  // The member index of `key`, or kAbsent.
+  std::uint32_t slot_of(std::string_view key) const;
 
   template <typename T>
   static Result<T> read_integer(const Node& n) {

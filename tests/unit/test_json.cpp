@@ -190,11 +190,13 @@ TEST_CASE("json: Fields reads known keys, exact or case-folded", "[json][fields]
   CHECK(*f->integer<std::int64_t>("kernel") == -1);
   CHECK(*f->boolean("useHierarchy"));
   CHECK(**f->string("name") == "x");
-  // Errors show the key as the schema spells it, below the object's path.
+  // Errors show the key as the document spells it, below the object's path,
+  // or as the schema does when it is absent.
   CHECK(f->integer<std::uint64_t>("kernel").error().msg == "mem.KERNEL: expected a non-negative integer");
   CHECK(f->get("name", Type::Number).error().msg == "mem.name: expected number, got string");
   CHECK(f->require("swappiness", Type::Number).error().msg == "mem.swappiness: required field is missing");
-  CHECK(f->member_error("limit", "too big").msg == "mem.limit: too big");
+  CHECK(f->member_error("limit", "too big").msg == "mem.Limit: too big");
+  CHECK(f->member_error("swappiness", "too big").msg == "mem.swappiness: too big");
   CHECK(f->node().path() == "mem");
   // The KELVIN SIGN spelling is found too.
   auto kelvin = Document::parse("{\"\xe2\x84\xaa" "ernel\": 7}");
@@ -229,6 +231,8 @@ TEST_CASE("json: Fields refuses a known key given twice, in one spelling or two"
   };
   CHECK(fields_error(R"({"linux": {"resources": {"memory": {"limit": 1, "limit": 2}}}})") ==
         "linux.resources.memory.limit: duplicate key");
+  CHECK(fields_error(R"({"linux": {"resources": {"memory": {"Limit": 1, "Limit": 2}}}})") ==
+        "linux.resources.memory.Limit: duplicate key");
   CHECK(fields_error(R"({"linux": {"resources": {"memory": {"limit": 1, "LIMIT": 2}}}})") ==
         "linux.resources.memory.limit: duplicate key (given as \"limit\" and \"LIMIT\")");
   CHECK(fields_error("{\"linux\": {\"resources\": {\"memory\": {\"Kernel\": 1, \"\xe2\x84\xaa" "ernel\": 2}}}}") ==

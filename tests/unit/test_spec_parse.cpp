@@ -505,6 +505,7 @@ TEST_CASE("spec: keys match as Go matches them, case aside", "[spec]") {
   // Errors show the key as written.
   CHECK(parse_error(config(R"("Process":{"cwd":"x","args":["a"]})")) ==
         "Process.cwd: must be an absolute path, got \"x\"");
+  CHECK(parse_error(R"({"ociVersion":"1.3.0","Root":{"PATH":""}})") == "Root.PATH: must not be empty");
   // Near misses are unknown keys, ignored.
   CHECK_FALSE(parse_ok(config(R"("processes":{"cwd":"x"},"proces":1,"pr\u00f3cess":2)")).process.has_value());
 }
@@ -1048,6 +1049,21 @@ TEST_CASE("spec: resources and seccomp go to their parsers", "[spec][linux]") {
   Spec s = parse_ok(with_linux(R"("resources":{},"seccomp":{"defaultAction":"SCMP_ACT_ALLOW"})"));
   CHECK(s.linux.resources.has_value());
   CHECK(s.linux.seccomp.has_value());
+}
+
+TEST_CASE("spec: resources and seccomp read keys by the same rules as the rest", "[spec][linux]") {
+  // One rule for the whole document: "Memory" is found below "Resources"
+  // as "Resources" is below "linux", and a duplicate is refused at any depth.
+  Spec s = parse_ok(config(R"("Linux":{"Resources":{"Memory":{"Limit":1024}},
+                                       "Seccomp":{"DefaultAction":"SCMP_ACT_ALLOW"}})"));
+  REQUIRE(s.linux.resources.has_value());
+  CHECK(s.linux.resources->memory.limit == 1024);
+  REQUIRE(s.linux.seccomp.has_value());
+  CHECK(s.linux.seccomp->default_action == SeccompAction::Allow);
+  CHECK(parse_error(with_linux(R"("resources":{"memory":{},"memory":{"limit":1}})")) ==
+        "linux.resources.memory: duplicate key");
+  CHECK(parse_error(with_linux(R"("seccomp":{"defaultAction":"SCMP_ACT_ALLOW","defaultAction":"SCMP_ACT_LOG"})")) ==
+        "linux.seccomp.defaultAction: duplicate key");
 }
 
 TEST_CASE("spec: intelRdt closID names one directory", "[spec][linux]") {

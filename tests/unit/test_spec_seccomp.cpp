@@ -383,6 +383,57 @@ TEST_CASE("seccomp: syscall args") {
         "linux.seccomp.syscalls[0].args: expected array, got object");
 }
 
+TEST_CASE("seccomp: keys match as Go matches them, as in the rest of config.json") {
+  // runc (Go's encoding/json) reads "DefaultAction" as defaultAction.
+  LinuxSeccomp s = parse_ok(R"({"DefaultAction": "SCMP_ACT_ERRNO", "defaulterrnoret": 1,
+                               "Architectures": ["SCMP_ARCH_X86_64"], "FLAGS": ["SECCOMP_FILTER_FLAG_LOG"],
+                               "ListenerPath": "/run/l.sock", "ListenerMetadata": "m",
+                               "Syscalls": [{"Names": ["read"], "Action": "SCMP_ACT_ERRNO", "ErrnoRet": 2,
+                                             "Args": [{"Index": 1, "Value": 2, "ValueTwo": 3, "Op": "SCMP_CMP_EQ"}]}]})");
+  CHECK(s.default_action == SeccompAction::Errno);
+  CHECK(s.default_errno_ret == 1u);
+  CHECK(s.architectures == std::vector<SeccompArch>{SeccompArch::X86_64});
+  CHECK(s.flags == std::vector<SeccompFlag>{SeccompFlag::Log});
+  CHECK(s.listener_path == "/run/l.sock");
+  CHECK(s.listener_metadata == "m");
+  REQUIRE(s.syscalls.size() == 1);
+  CHECK(s.syscalls[0].names == std::vector<std::string>{"read"});
+  CHECK(s.syscalls[0].errno_ret == 2u);
+  REQUIRE(s.syscalls[0].args.size() == 1);
+  CHECK(s.syscalls[0].args[0].index == 1u);
+  CHECK(s.syscalls[0].args[0].value_two == 3u);
+  // LONG S folds to s, as in Go.
+  CHECK(parse_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"\xc5\xbf" "yscalls\": [{\"names\": [\"read\"], "
+                 "\"action\": \"SCMP_ACT_LOG\"}]}")
+            .syscalls.size() == 1);
+  // Errors show the key as written.
+  CHECK(error_of(R"({"DefaultAction": "SCMP_ACT_FOO"})") ==
+        R"(linux.seccomp.DefaultAction: unknown seccomp action "SCMP_ACT_FOO")");
+  // Values are not keys: they stay exact.
+  CHECK(error_of(R"({"defaultAction": "scmp_act_allow"})") ==
+        R"(linux.seccomp.defaultAction: unknown seccomp action "scmp_act_allow")");
+}
+
+TEST_CASE("seccomp: a known key given twice is refused, in one spelling or two") {
+  CHECK(error_of(R"({"defaultAction": "SCMP_ACT_ALLOW", "defaultAction": "SCMP_ACT_KILL"})") ==
+        "linux.seccomp.defaultAction: duplicate key");
+  CHECK(error_of(R"({"defaultAction": "SCMP_ACT_ALLOW", "DefaultAction": "SCMP_ACT_KILL"})") ==
+        R"(linux.seccomp.defaultAction: duplicate key (given as "defaultAction" and "DefaultAction"))");
+  CHECK(error_of(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [], "syscalls": []})") ==
+        "linux.seccomp.syscalls: duplicate key");
+  CHECK(error_of(with_rule(R"({"names": ["read"], "action": "SCMP_ACT_ALLOW", "action": "SCMP_ACT_KILL"})")) ==
+        "linux.seccomp.syscalls[0].action: duplicate key");
+  CHECK(error_of(with_rule(R"({"names": ["read"], "Names": ["write"], "action": "SCMP_ACT_ALLOW"})")) ==
+        R"(linux.seccomp.syscalls[0].names: duplicate key (given as "names" and "Names"))");
+  CHECK(error_of(with_rule(R"({"names": ["read"], "action": "SCMP_ACT_ALLOW",
+                               "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ", "value": 2}]})")) ==
+        "linux.seccomp.syscalls[0].args[0].value: duplicate key");
+  // Unknown keys may repeat: they are ignored anyway (Docker's profiles
+  // carry "comment" and "includes").
+  CHECK(parse_ok(R"({"defaultAction": "SCMP_ACT_ALLOW", "comment": "a", "comment": "b"})").default_action ==
+        SeccompAction::Allow);
+}
+
 TEST_CASE("seccomp: 100k syscall names") {
   // One rule with 100k names, then 100k rules of one name each: both should
   // take milliseconds, so a quadratic step would show as seconds.
