@@ -3,53 +3,28 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "ocirun/json.hpp"
 #include "ocirun/spec_resources.hpp"
+#include "test_util.hpp"
 
 using namespace ocirun;
+using test::read_fixture;
 
 namespace {
-
-std::string read_fixture(const std::string& rel) {
-  std::ifstream in(std::string(OCIRUN_FIXTURES) + "/" + rel);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Parses `body` where config.json has it, at linux.resources, so that error
 // paths read as the user will see them.
 Result<LinuxResources> parse_in_config(const std::string& body) {
   std::string text = R"({"ociVersion": "1.2.0", "linux": {"resources": )" + body + "}}";
-  auto doc = json::Document::parse(text);
-  REQUIRE(doc);
-  std::optional<json::Node> linux_node = doc->root().find("linux");
-  REQUIRE(linux_node);
-  std::optional<json::Node> res = linux_node->find("resources");
-  REQUIRE(res);
-  return parse_linux_resources(*res);
+  return test::parse_linux_section(text, "resources", parse_linux_resources);
 }
 
-LinuxResources parse_ok(const std::string& body) {
-  auto r = parse_in_config(body);
-  INFO(body);
-  if (!r) FAIL(r.error().msg);
-  return std::move(*r);
-}
+LinuxResources parse_ok(const std::string& body) { return test::value_of(parse_in_config(body), body); }
 
 // The message of the error that `body` must give, after checking its code.
-std::string error_of(const std::string& body) {
-  auto r = parse_in_config(body);
-  INFO(body);
-  REQUIRE_FALSE(r);
-  CHECK(r.error().code == EINVAL);
-  return r.error().msg;
-}
+std::string error_of(const std::string& body) { return test::einval_message(parse_in_config(body), body); }
 
 }  // namespace
 

@@ -3,35 +3,21 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "ocirun/json.hpp"
 #include "ocirun/spec_seccomp.hpp"
+#include "test_util.hpp"
 
 using namespace ocirun;
+using test::read_fixture;
 
 namespace {
 
-std::string read_fixture(const std::string& rel) {
-  std::ifstream in(std::string(OCIRUN_FIXTURES) + "/" + rel);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Parses linux.seccomp of a whole config.json text.
 Result<LinuxSeccomp> parse_config_seccomp(const std::string& text) {
-  auto doc = json::Document::parse(text);
-  REQUIRE(doc);
-  std::optional<json::Node> linux_node = doc->root().find("linux");
-  REQUIRE(linux_node);
-  std::optional<json::Node> seccomp = linux_node->find("seccomp");
-  REQUIRE(seccomp);
-  return parse_linux_seccomp(*seccomp);
+  return test::parse_linux_section(text, "seccomp", parse_linux_seccomp);
 }
 
 // Parses `body` where config.json has it, so error paths read as the user
@@ -40,20 +26,10 @@ Result<LinuxSeccomp> parse_in_config(const std::string& body) {
   return parse_config_seccomp(R"({"ociVersion": "1.2.0", "linux": {"seccomp": )" + body + "}}");
 }
 
-LinuxSeccomp parse_ok(const std::string& body) {
-  auto r = parse_in_config(body);
-  INFO(body);
-  if (!r) FAIL(r.error().msg);
-  return std::move(*r);
-}
+LinuxSeccomp parse_ok(const std::string& body) { return test::value_of(parse_in_config(body), body); }
 
-std::string error_of(const std::string& body) {
-  auto r = parse_in_config(body);
-  INFO(body);
-  REQUIRE_FALSE(r);
-  CHECK(r.error().code == EINVAL);
-  return r.error().msg;
-}
+// The message of the error that `body` must give, after checking its code.
+std::string error_of(const std::string& body) { return test::einval_message(parse_in_config(body), body); }
 
 // A profile whose only rule is `rule`.
 std::string with_rule(const std::string& rule) {

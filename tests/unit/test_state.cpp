@@ -22,22 +22,12 @@
 #include "ocirun/fs.hpp"
 #include "ocirun/json.hpp"
 #include "ocirun/state.hpp"
+#include "test_util.hpp"
 
 using namespace ocirun;
+using test::TempDir;
 
 namespace {
-
-// A temp dir, removed with its contents at the end of the test.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ocirun-test-state-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { (void)fs::remove_tree_at(AT_FDCWD, path); }
-  std::string sub(const std::string& name) const { return path + "/" + name; }
-};
 
 std::vector<std::string> dir_entries(const std::string& path) {
   std::vector<std::string> out;
