@@ -302,6 +302,182 @@ Result<Document> parse_file(const std::string& path, std::string_view display_na
   return doc;
 }
 
+// ---- schema objects ----
+
+namespace {
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
+
+bool key_matches(std::string_view name, std::string_view key) {
+  if (name == key) return true;
+  // Each key character matches one byte, or three (KELVIN SIGN) at most.
+  if (name.size() < key.size() || name.size() > 3 * key.size()) return false;
+  std::size_t i = 0;
+  for (char kc : key) {
+    char lower = ascii_lower(kc);
+    if (i < name.size() && ascii_lower(name[i]) == lower) {
+      i++;
+    } else if (lower == 'k' && name.substr(i, 3) == "\xe2\x84\xaa") {
+      i += 3;
+    } else if (lower == 's' && name.substr(i, 2) == "\xc5\xbf") {
+      i += 2;
+    } else {
+      return false;
+    }
+  }
+  return i == name.size();
+}
+
+std::string quoted(std::string_view s) {
+  constexpr std::size_t kMax = 64;
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (out.size() > kMax) {
+      out += "\"... (" + std::to_string(s.size()) + " bytes)";
+      return out;
+    }
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      i++;
+      continue;
+    }
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      i++;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        default:
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xf];
+      }
+      i++;
+      continue;
+    }
+    // A multi-byte UTF-8 sequence: copy it if its lead and continuation
+    // bytes are in order (the parser has validated the text; this is only a
+    // second line) and it is not a C1 control, else show the lead byte in
+    // hex and go on from the next.
+    std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    bool ok = len != 0 && c <= 0xf4 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; k++) {
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    }
+    if (ok && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) {
+      out += "\\u00";
+      out += kHex[static_cast<unsigned char>(s[i + 1]) >> 4];
+      out += kHex[static_cast<unsigned char>(s[i + 1]) & 0xf];
+      i += 2;
+      continue;
+    }
+    if (!ok) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+      i++;
+      continue;
+    }
+    out.append(s.data() + i, len);
+    i += len;
+  }
+  out += '"';
+  return out;
+}
+
+Result<Fields> Fields::read_keys(const Node& obj, std::span<const std::string_view> keys) {
+  TRY(obj.expect(Type::Object));
+  Fields f(obj, keys);
+  std::size_t count = obj.member_count();
+  for (std::size_t i = 0; i < count; i++) {
+    std::string_view name = obj.member_name(i);
+    for (std::size_t k = 0; k < keys.size(); k++) {
+      if (!key_matches(name, keys[k])) continue;
+      if (f.m_slots[k] != kAbsent) {
+        std::string_view first = obj.member_name(f.m_slots[k]);
+        if (first == name) return tl::unexpected(obj.member_error(name, "duplicate key"));
+        // Two spellings: the path names the key as the schema does.
+        return tl::unexpected(obj.member_error(
+            keys[k], "duplicate key (given as " + quoted(first) + " and " + quoted(name) + ")"));
+      }
+      f.m_slots[k] = static_cast<std::uint32_t>(i);
+      break;
+    }
+  }
+  return f;
+}
+
+std::uint32_t Fields::slot_of(std::string_view key) const {
+  // A key that is not in the table is a bug of the caller; it finds the
+  // last slot, which stays absent, rather than crashing.
+  std::size_t k = 0;
+  while (k < m_keys.size() && m_keys[k] != key) k++;
+  return m_slots[k < m_keys.size() ? k : kMaxKeys];
+}
+
+Error Fields::member_error(std::string_view key, std::string_view reason) const {
+  std::uint32_t slot = slot_of(key);
+  return m_obj.member_error(slot == kAbsent ? key : m_obj.member_name(slot), reason);
+}
+
+std::optional<Node> Fields::find(std::string_view key) const {
+  std::uint32_t slot = slot_of(key);
+  if (slot == kAbsent) return std::nullopt;
+  Node n = m_obj.member_value(slot);
+  if (n.is_null()) return std::nullopt;
+  return n;
+}
+
+Result<std::optional<Node>> Fields::get(std::string_view key, Type t) const {
+  std::optional<Node> n = find(key);
+  if (n) TRY(n->expect(t));
+  return n;
+}
+
+Result<Node> Fields::require(std::string_view key, Type t) const {
+  std::optional<Node> n = TRY(get(key, t));
+  if (!n) return tl::unexpected(member_error(key, "required field is missing"));
+  return *n;
+}
+
+Result<Node> Fields::require_number(std::string_view key) const {
+  std::optional<Node> n = find(key);
+  if (!n) return tl::unexpected(member_error(key, "required field is missing"));
+  return *n;
+}
+
+Result<std::optional<std::string_view>> Fields::string(std::string_view key) const {
+  std::optional<Node> n = TRY(get(key, Type::String));
+  if (!n) return std::optional<std::string_view>();
+  return std::optional<std::string_view>(TRY(n->string()));
+}
+
+Result<std::string_view> Fields::require_string(std::string_view key) const {
+  Node n = TRY(require(key, Type::String));
+  return n.string();
+}
+
+Result<std::string> Fields::string_or_empty(std::string_view key) const {
+  std::optional<std::string_view> s = TRY(string(key));
+  return s ? std::string(*s) : std::string();
+}
+
+Result<bool> Fields::boolean(std::string_view key, bool fallback) const {
+  std::optional<Node> n = TRY(get(key, Type::Bool));
+  if (!n) return fallback;
+  return n->boolean();
+}
+
 // ---- Writer ----
 
 void append_quoted(std::string& out, std::string_view s) {

@@ -5,18 +5,18 @@
 // Hostile input is expected: the JSON module already refuses invalid UTF-8
 // and parses deep nesting without recursion; here every pass over a list is
 // linear (duplicate checks use sets or bit masks, never nested loops), and
-// input strings shown in messages go through quoted(), which escapes them
-// and cuts them short.
+// input strings shown in messages go through json::quoted(), which escapes
+// them and cuts them short. Schema objects are read through json::Fields,
+// which matches keys as Go does and refuses a known key given twice, the
+// rules that linux.resources and linux.seccomp follow too.
 #include "ocirun/spec.hpp"
 
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 
-#include <array>
 #include <cstring>
 #include <limits>
-#include <span>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -51,80 +51,12 @@ static_assert(static_cast<unsigned long>(PersonalityDomain::Linux32) == PER_LINU
 
 namespace {
 
+using json::Fields;
 using json::Node;
+using json::quoted;
 using json::Type;
 
 // ---- messages ----
-
-// An input string as a message shows it: in double quotes, escaped like a
-// JSON string (control characters, and C1 controls that some terminals take
-// as escape sequences, become \uXXXX; a byte that is not UTF-8 becomes
-// \xNN, should one get past the parser), and cut after about 64 bytes with
-// the full length given, so that a 1 MiB value makes a one-line message.
-std::string quoted(std::string_view s) {
-  constexpr std::size_t kMax = 64;
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  std::size_t i = 0;
-  while (i < s.size()) {
-    if (out.size() > kMax) {
-      out += fmt::format("\"... ({} bytes)", s.size());
-      return out;
-    }
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-      i++;
-      continue;
-    }
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-      i++;
-      continue;
-    }
-    if (c < 0x20 || c == 0x7f) {
-      switch (c) {
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        default:
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-      }
-      i++;
-      continue;
-    }
-    // A multi-byte UTF-8 sequence: copy it if its lead and continuation
-    // bytes are in order (the JSON parser has validated the text; this is
-    // only a second line) and it is not a C1 control, else show the lead
-    // byte in hex and go on from the next.
-    std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-    bool ok = len != 0 && c <= 0xf4 && i + len <= s.size();
-    for (std::size_t k = 1; ok && k < len; k++) {
-      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    }
-    if (ok && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) {
-      out += "\\u00";
-      out += kHex[static_cast<unsigned char>(s[i + 1]) >> 4];
-      out += kHex[static_cast<unsigned char>(s[i + 1]) & 0xf];
-      i += 2;
-      continue;
-    }
-    if (!ok) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-      i++;
-      continue;
-    }
-    out.append(s.data() + i, len);
-    i += len;
-  }
-  out += '"';
-  return out;
-}
 
 // The path of a map entry ("annotations[\"com.example.key\"]"): map keys
 // are input, so they are quoted (and cut short) like any other input, and a
@@ -139,171 +71,6 @@ Error rebase(Error e, const std::string& raw_path, const std::string& path) {
   if (e.msg.compare(0, raw_path.size(), raw_path) == 0) e.msg.replace(0, raw_path.size(), path);
   return e;
 }
-
-// ---- objects ----
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Whether member `name` selects the schema key `key` (ASCII) the way Go's
-// encoding/json selects a struct field: exactly, or else ignoring case,
-// where U+212A KELVIN SIGN folds to "k" and U+017F LONG S to "s". runc and
-// the Go tools that write and check configs read "Linux" as "linux"; so do
-// we, or a config could say one thing to a Go validator and another to us.
-bool key_matches(std::string_view name, std::string_view key) {
-  if (name == key) return true;
-  if (name.size() < key.size() || name.size() > 3 * key.size()) return false;
-  std::size_t i = 0;
-  for (char kc : key) {
-    char lower = ascii_lower(kc);
-    if (i < name.size() && ascii_lower(name[i]) == lower) {
-      i++;
-    } else if (lower == 'k' && name.substr(i, 3) == "\xe2\x84\xaa") {
-      i += 3;
-    } else if (lower == 's' && name.substr(i, 2) == "\xc5\xbf") {
-      i += 2;
-    } else {
-      return false;
-    }
-  }
-  return i == name.size();
-}
-
-// The known members of one schema object, found in a single pass over its
-// members. Two reasons not to use Node::find per key: it rescans the members
-// for every key; and JSON lets a key appear twice (or, for Go, in two
-// spellings), where parsers disagree on which copy wins (Go's encoding/json
-// takes the last, merging objects; Node::find the first). A config that two
-// tools would read differently is refused: a known key given twice is an
-// error. Unknown keys are ignored, as the spec requires.
-class Fields {
- public:
-  static constexpr std::size_t kMaxKeys = 24;
-
-  // keys: one of this file's constant tables of the object's known keys.
-  template <std::size_t N>
-  static Result<Fields> read(const Node& obj, const std::string_view (&keys)[N]) {
-    static_assert(N <= kMaxKeys);
-    TRY(obj.expect(Type::Object));
-    Fields f(obj, keys);
-    std::size_t count = obj.member_count();
-    for (std::size_t i = 0; i < count; i++) {
-      std::string_view name = obj.member_name(i);
-      for (std::size_t k = 0; k < N; k++) {
-        if (!key_matches(name, keys[k])) continue;
-        if (f.m_slots[k] != kAbsent) {
-          std::string_view first = obj.member_name(f.m_slots[k]);
-          if (first == name) return tl::unexpected(obj.member_error(keys[k], "duplicate key"));
-          return tl::unexpected(obj.member_error(
-              keys[k], fmt::format("duplicate key (given as {} and {})", quoted(first), quoted(name))));
-        }
-        f.m_slots[k] = static_cast<std::uint32_t>(i);
-        break;
-      }
-    }
-    return f;
-  }
-
-  const Node& node() const { return m_obj; }
-  Error member_error(std::string_view key, std::string_view reason) const {
-    return m_obj.member_error(key, reason);
-  }
-
-  // The member, of any type; nullopt when absent or null (null is absent,
-  // as for Go).
-  std::optional<Node> find(std::string_view key) const {
-    std::uint32_t slot = m_slots[index_of(key)];
-    if (slot == kAbsent) return std::nullopt;
-    Node n = m_obj.member_value(slot);
-    if (n.is_null()) return std::nullopt;
-    return n;
-  }
-
-  // As find(), and another type than `t` is "<path>.<key>: expected T, got U".
-  Result<std::optional<Node>> get(std::string_view key, Type t) const {
-    std::optional<Node> n = find(key);
-    if (n) TRY(n->expect(t));
-    return n;
-  }
-
-  // An integer member, checked by the accessor that reads it, which says
-  // "expected integer" for another type.
-  Result<Node> require_number(std::string_view key) const {
-    std::optional<Node> n = find(key);
-    if (!n) return tl::unexpected(member_error(key, "required field is missing"));
-    return *n;
-  }
-
-  Result<Node> require(std::string_view key, Type t) const {
-    std::optional<Node> n = TRY(get(key, t));
-    if (!n) return tl::unexpected(member_error(key, "required field is missing"));
-    return *n;
-  }
-
-  Result<std::optional<std::string_view>> string(std::string_view key) const {
-    std::optional<Node> n = TRY(get(key, Type::String));
-    if (!n) return std::optional<std::string_view>();
-    return std::optional<std::string_view>(TRY(n->string()));
-  }
-
-  Result<std::string_view> require_string(std::string_view key) const {
-    Node n = TRY(require(key, Type::String));
-    return n.string();
-  }
-
-  // An optional string where absent and "" mean the same.
-  Result<std::string> string_or_empty(std::string_view key) const {
-    std::optional<std::string_view> s = TRY(string(key));
-    return s ? std::string(*s) : std::string();
-  }
-
-  Result<bool> boolean(std::string_view key, bool fallback = false) const {
-    std::optional<Node> n = TRY(get(key, Type::Bool));
-    if (!n) return fallback;
-    return n->boolean();
-  }
-
-  // Integers in the range of T; the JSON module checks range and sign.
-  template <typename T>
-  Result<std::optional<T>> integer(std::string_view key) const {
-    std::optional<Node> n = find(key);
-    if (!n) return std::optional<T>();
-    return std::optional<T>(TRY(read_integer<T>(*n)));
-  }
-
-  template <typename T>
-  Result<T> require_integer(std::string_view key) const {
-    Node n = TRY(require_number(key));
-    return read_integer<T>(n);
-  }
-
-  template <typename T>
-  static Result<T> read_integer(const Node& n) {
-    if constexpr (std::is_same_v<T, std::int32_t>) return n.int32();
-    else if constexpr (std::is_same_v<T, std::int64_t>) return n.int64();
-    else if constexpr (std::is_same_v<T, std::uint32_t>) return n.uint32();
-    else return n.uint64();
-  }
-
- private:
-  static constexpr std::uint32_t kAbsent = std::numeric_limits<std::uint32_t>::max();
-
-  Fields(const Node& obj, std::span<const std::string_view> keys) : m_obj(obj), m_keys(keys) {
-    m_slots.fill(kAbsent);
-  }
-
-  // Keys come from this file's constant tables; asking for one that is not
-  // in the table is a bug here, so it reads as absent rather than crashing.
-  std::size_t index_of(std::string_view key) const {
-    for (std::size_t k = 0; k < m_keys.size(); k++) {
-      if (m_keys[k] == key) return k;
-    }
-    return kMaxKeys;
-  }
-
-  Node m_obj;
-  std::span<const std::string_view> m_keys;
-  std::array<std::uint32_t, kMaxKeys + 1> m_slots{};  // the last one stays absent
-};
 
 // ---- small readers ----
 

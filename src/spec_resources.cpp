@@ -3,7 +3,11 @@
 // the model: what they write is a number in range or a string of the right
 // form, never something that escapes its file or its line.
 //
-// Unknown members are ignored, as config.md's extensibility rule requires.
+// Every schema object is read through json::Fields, as the rest of
+// config.json is: keys match as Go matches them ("Memory" is memory), a
+// known key given twice is refused, and unknown members are ignored, as
+// config.md's extensibility rule requires. The maps whose keys are data
+// (rdma, unified) keep their keys exact and refuse duplicates themselves.
 
 #include "ocirun/spec_resources.hpp"
 
@@ -15,6 +19,7 @@ namespace ocirun {
 
 namespace {
 
+using json::Fields;
 using json::Node;
 using json::Type;
 
@@ -26,42 +31,44 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
-// Optional members, read with the checked accessors: absent or null gives
-// nullopt, anything else must have the right type and range.
-Result<std::optional<std::int64_t>> opt_int64(const Node& obj, std::string_view key) {
-  std::optional<Node> n = TRY(obj.get(key, Type::Number));
+// Optional members of a schema object, read with the checked accessors:
+// absent or null gives nullopt, anything else must have the right type and
+// range. (Not Fields::integer: its "expected integer" for a string would
+// change this file's "expected number" messages.)
+Result<std::optional<std::int64_t>> opt_int64(const Fields& f, std::string_view key) {
+  std::optional<Node> n = TRY(f.get(key, Type::Number));
   if (!n) return std::optional<std::int64_t>();
   return std::optional<std::int64_t>(TRY(n->int64()));
 }
 
-Result<std::optional<std::uint64_t>> opt_uint64(const Node& obj, std::string_view key) {
-  std::optional<Node> n = TRY(obj.get(key, Type::Number));
+Result<std::optional<std::uint64_t>> opt_uint64(const Fields& f, std::string_view key) {
+  std::optional<Node> n = TRY(f.get(key, Type::Number));
   if (!n) return std::optional<std::uint64_t>();
   return std::optional<std::uint64_t>(TRY(n->uint64()));
 }
 
-Result<std::optional<std::uint32_t>> opt_uint32(const Node& obj, std::string_view key) {
-  std::optional<Node> n = TRY(obj.get(key, Type::Number));
+Result<std::optional<std::uint32_t>> opt_uint32(const Fields& f, std::string_view key) {
+  std::optional<Node> n = TRY(f.get(key, Type::Number));
   if (!n) return std::optional<std::uint32_t>();
   return std::optional<std::uint32_t>(TRY(n->uint32()));
 }
 
-Result<std::optional<std::uint16_t>> opt_uint16(const Node& obj, std::string_view key) {
-  std::optional<Node> n = TRY(obj.get(key, Type::Number));
+Result<std::optional<std::uint16_t>> opt_uint16(const Fields& f, std::string_view key) {
+  std::optional<Node> n = TRY(f.get(key, Type::Number));
   if (!n) return std::optional<std::uint16_t>();
   std::uint32_t v = TRY(n->uint32());
   if (v > 0xffff) return n->fail("integer out of range for 16 bits");
   return std::optional<std::uint16_t>(static_cast<std::uint16_t>(v));
 }
 
-Result<std::optional<bool>> opt_bool(const Node& obj, std::string_view key) {
-  std::optional<Node> n = TRY(obj.get(key, Type::Bool));
+Result<std::optional<bool>> opt_bool(const Fields& f, std::string_view key) {
+  std::optional<Node> n = TRY(f.get(key, Type::Bool));
   if (!n) return std::optional<bool>();
   return std::optional<bool>(TRY(n->boolean()));
 }
 
-Result<std::optional<std::string_view>> opt_string(const Node& obj, std::string_view key) {
-  std::optional<Node> n = TRY(obj.get(key, Type::String));
+Result<std::optional<std::string_view>> opt_string(const Fields& f, std::string_view key) {
+  std::optional<Node> n = TRY(f.get(key, Type::String));
   if (!n) return std::optional<std::string_view>();
   return std::optional<std::string_view>(TRY(n->string()));
 }
@@ -77,8 +84,8 @@ Result<std::uint32_t> device_number(const Node& n) {
 }
 
 // major/minor of a device rule, where absent or -1 means any device.
-Result<std::optional<std::uint32_t>> device_rule_number(const Node& obj, std::string_view key) {
-  std::optional<Node> n = TRY(obj.get(key, Type::Number));
+Result<std::optional<std::uint32_t>> device_rule_number(const Fields& f, std::string_view key) {
+  std::optional<Node> n = TRY(f.get(key, Type::Number));
   if (!n) return std::optional<std::uint32_t>();
   std::int64_t v = TRY(n->int64());
   if (v == -1) return std::optional<std::uint32_t>();
@@ -87,13 +94,15 @@ Result<std::optional<std::uint32_t>> device_rule_number(const Node& obj, std::st
   return std::optional<std::uint32_t>(static_cast<std::uint32_t>(v));
 }
 
+constexpr std::string_view kDeviceRuleKeys[] = {"allow", "type", "major", "minor", "access"};
+
 Result<LinuxDeviceCgroup> parse_device_rule(const Node& n) {
-  TRY(n.expect(Type::Object));
+  Fields f = TRY(Fields::read(n, kDeviceRuleKeys));
   LinuxDeviceCgroup d;
-  Node allow = TRY(n.require("allow", Type::Bool));
+  Node allow = TRY(f.require("allow", Type::Bool));
   d.allow = TRY(allow.boolean());
 
-  if (std::optional<Node> t = TRY(n.get("type", Type::String))) {
+  if (std::optional<Node> t = TRY(f.get("type", Type::String))) {
     std::string_view s = TRY(t->string());
     if (s.empty() || s == "a") {
       d.type = DeviceCgroupType::All;  // "" is Go's zero value: runc reads it as "a"
@@ -105,10 +114,10 @@ Result<LinuxDeviceCgroup> parse_device_rule(const Node& n) {
       return t->fail("unknown device type " + quoted(s) + " (expected \"a\", \"c\" or \"b\")");
     }
   }
-  d.major = TRY(device_rule_number(n, "major"));
-  d.minor = TRY(device_rule_number(n, "minor"));
+  d.major = TRY(device_rule_number(f, "major"));
+  d.minor = TRY(device_rule_number(f, "minor"));
 
-  if (std::optional<Node> a = TRY(n.get("access", Type::String))) {
+  if (std::optional<Node> a = TRY(f.get("access", Type::String))) {
     std::string_view s = TRY(a->string());
     if (!s.empty()) {
       std::uint8_t bits = 0;
@@ -128,131 +137,148 @@ Result<LinuxDeviceCgroup> parse_device_rule(const Node& n) {
 }
 
 // A memory value: bytes, or -1 for unlimited. The kernel takes nothing else.
-Result<std::optional<std::int64_t>> memory_value(const Node& obj, std::string_view key) {
-  std::optional<std::int64_t> v = TRY(opt_int64(obj, key));
+Result<std::optional<std::int64_t>> memory_value(const Fields& f, std::string_view key) {
+  std::optional<std::int64_t> v = TRY(opt_int64(f, key));
   if (v && *v < -1)
-    return tl::unexpected<Error>(obj.member_error(
+    return tl::unexpected<Error>(f.member_error(
         key, std::to_string(*v) + " is not a memory size (bytes, or -1 for unlimited)"));
   return v;
 }
 
+constexpr std::string_view kMemoryKeys[] = {"limit",      "reservation", "swap",         "kernel",           "kernelTCP",
+                                            "swappiness", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate"};
+
 Result<LinuxMemory> parse_memory(const Node& n) {
+  Fields f = TRY(Fields::read(n, kMemoryKeys));
   LinuxMemory m;
-  m.limit = TRY(memory_value(n, "limit"));
-  m.reservation = TRY(memory_value(n, "reservation"));
-  m.swap = TRY(memory_value(n, "swap"));
-  m.kernel = TRY(memory_value(n, "kernel"));
-  m.kernel_tcp = TRY(memory_value(n, "kernelTCP"));
-  m.swappiness = TRY(opt_uint64(n, "swappiness"));
+  m.limit = TRY(memory_value(f, "limit"));
+  m.reservation = TRY(memory_value(f, "reservation"));
+  m.swap = TRY(memory_value(f, "swap"));
+  m.kernel = TRY(memory_value(f, "kernel"));
+  m.kernel_tcp = TRY(memory_value(f, "kernelTCP"));
+  m.swappiness = TRY(opt_uint64(f, "swappiness"));
   if (m.swappiness == UINT64_MAX) {
     m.swappiness.reset();  // Docker's uint64(-1) for "unset", which runc accepts
   } else if (m.swappiness && *m.swappiness > 100) {
-    return tl::unexpected<Error>(n.member_error(
+    return tl::unexpected<Error>(f.member_error(
         "swappiness", std::to_string(*m.swappiness) + " is out of range (0 to 100)"));
   }
-  m.disable_oom_killer = TRY(opt_bool(n, "disableOOMKiller"));
-  m.use_hierarchy = TRY(opt_bool(n, "useHierarchy"));
-  m.check_before_update = TRY(opt_bool(n, "checkBeforeUpdate"));
+  m.disable_oom_killer = TRY(opt_bool(f, "disableOOMKiller"));
+  m.use_hierarchy = TRY(opt_bool(f, "useHierarchy"));
+  m.check_before_update = TRY(opt_bool(f, "checkBeforeUpdate"));
   return m;
 }
 
 // cpus and mems: a checked cpuset list, or absent ("" reads as absent).
-Result<std::optional<std::string>> cpuset_value(const Node& obj, std::string_view key) {
-  std::optional<std::string_view> s = TRY(opt_string(obj, key));
+Result<std::optional<std::string>> cpuset_value(const Fields& f, std::string_view key) {
+  std::optional<std::string_view> s = TRY(opt_string(f, key));
   if (!s || s->empty()) return std::optional<std::string>();
   Result<std::vector<IdRange>> list = parse_cpuset_list(*s);
-  if (!list) return tl::unexpected<Error>(obj.member_error(key, list.error().msg));
+  if (!list) return tl::unexpected<Error>(f.member_error(key, list.error().msg));
   return std::optional<std::string>(std::string(*s));
 }
 
+constexpr std::string_view kCpuKeys[] = {"shares", "quota", "burst", "period", "realtimeRuntime",
+                                         "realtimePeriod", "cpus", "mems", "idle"};
+
 Result<LinuxCpu> parse_cpu(const Node& n) {
+  Fields f = TRY(Fields::read(n, kCpuKeys));
   LinuxCpu c;
-  c.shares = TRY(opt_uint64(n, "shares"));
+  c.shares = TRY(opt_uint64(f, "shares"));
   if (c.shares == 0u) c.shares.reset();  // Docker's "unset"; see the header
-  c.quota = TRY(opt_int64(n, "quota"));
-  c.burst = TRY(opt_uint64(n, "burst"));
+  c.quota = TRY(opt_int64(f, "quota"));
+  c.burst = TRY(opt_uint64(f, "burst"));
   // The spec: burst "MUST be no larger than any positive quota (runtimes MAY
   // generate an error)". The kernel refuses such a pair anyway.
   if (c.burst && c.quota && *c.quota > 0 && *c.burst > static_cast<std::uint64_t>(*c.quota))
-    return tl::unexpected<Error>(n.member_error(
+    return tl::unexpected<Error>(f.member_error(
         "burst", std::to_string(*c.burst) + " is larger than quota " + std::to_string(*c.quota)));
-  c.period = TRY(opt_uint64(n, "period"));
-  c.realtime_runtime = TRY(opt_int64(n, "realtimeRuntime"));
-  c.realtime_period = TRY(opt_uint64(n, "realtimePeriod"));
-  c.cpus = TRY(cpuset_value(n, "cpus"));
-  c.mems = TRY(cpuset_value(n, "mems"));
-  c.idle = TRY(opt_int64(n, "idle"));
+  c.period = TRY(opt_uint64(f, "period"));
+  c.realtime_runtime = TRY(opt_int64(f, "realtimeRuntime"));
+  c.realtime_period = TRY(opt_uint64(f, "realtimePeriod"));
+  c.cpus = TRY(cpuset_value(f, "cpus"));
+  c.mems = TRY(cpuset_value(f, "mems"));
+  c.idle = TRY(opt_int64(f, "idle"));
   if (c.idle && *c.idle != 0 && *c.idle != 1)
     return tl::unexpected<Error>(
-        n.member_error("idle", std::to_string(*c.idle) + " is out of range (0 or 1)"));
+        f.member_error("idle", std::to_string(*c.idle) + " is out of range (0 or 1)"));
   return c;
 }
 
 // blkio.weight and io.bfq.weight take 10 to 1000 (CFQ's range, which BFQ
 // accepts too).
-Result<std::optional<std::uint16_t>> group_weight(const Node& obj, std::string_view key) {
-  std::optional<std::uint16_t> w = TRY(opt_uint16(obj, key));
+Result<std::optional<std::uint16_t>> group_weight(const Fields& f, std::string_view key) {
+  std::optional<std::uint16_t> w = TRY(opt_uint16(f, key));
   if (w == 0u) return std::optional<std::uint16_t>();  // Docker's "unset"; see the header
   if (w && (*w < 10 || *w > 1000))
     return tl::unexpected<Error>(
-        obj.member_error(key, std::to_string(*w) + " is out of range (10 to 1000)"));
+        f.member_error(key, std::to_string(*w) + " is out of range (10 to 1000)"));
   return w;
 }
 
 // A per-device weight: 10 to 1000, or 0, which removes the device's rule.
-Result<std::optional<std::uint16_t>> device_weight(const Node& obj, std::string_view key) {
-  std::optional<std::uint16_t> w = TRY(opt_uint16(obj, key));
+Result<std::optional<std::uint16_t>> device_weight(const Fields& f, std::string_view key) {
+  std::optional<std::uint16_t> w = TRY(opt_uint16(f, key));
   if (w && *w != 0 && (*w < 10 || *w > 1000))
     return tl::unexpected<Error>(
-        obj.member_error(key, std::to_string(*w) + " is out of range (10 to 1000, or 0)"));
+        f.member_error(key, std::to_string(*w) + " is out of range (10 to 1000, or 0)"));
   return w;
 }
 
+constexpr std::string_view kWeightDeviceKeys[] = {"major", "minor", "weight", "leafWeight"};
+
 Result<LinuxWeightDevice> parse_weight_device(const Node& n) {
-  TRY(n.expect(Type::Object));
+  Fields f = TRY(Fields::read(n, kWeightDeviceKeys));
   LinuxWeightDevice d;
-  d.major = TRY(device_number(TRY(n.require("major", Type::Number))));
-  d.minor = TRY(device_number(TRY(n.require("minor", Type::Number))));
-  d.weight = TRY(device_weight(n, "weight"));
-  d.leaf_weight = TRY(device_weight(n, "leafWeight"));
+  d.major = TRY(device_number(TRY(f.require("major", Type::Number))));
+  d.minor = TRY(device_number(TRY(f.require("minor", Type::Number))));
+  d.weight = TRY(device_weight(f, "weight"));
+  d.leaf_weight = TRY(device_weight(f, "leafWeight"));
   // The spec: "You MUST specify at least one of weight or leafWeight".
   if (!d.weight && !d.leaf_weight) return n.fail("one of weight or leafWeight is required");
   return d;
 }
 
+constexpr std::string_view kThrottleDeviceKeys[] = {"major", "minor", "rate"};
+
 Result<LinuxThrottleDevice> parse_throttle_device(const Node& n) {
-  TRY(n.expect(Type::Object));
+  Fields f = TRY(Fields::read(n, kThrottleDeviceKeys));
   LinuxThrottleDevice d;
-  d.major = TRY(device_number(TRY(n.require("major", Type::Number))));
-  d.minor = TRY(device_number(TRY(n.require("minor", Type::Number))));
-  d.rate = TRY(TRY(n.require("rate", Type::Number)).uint64());
+  d.major = TRY(device_number(TRY(f.require("major", Type::Number))));
+  d.minor = TRY(device_number(TRY(f.require("minor", Type::Number))));
+  d.rate = TRY(TRY(f.require("rate", Type::Number)).uint64());
   return d;
 }
 
 // An optional array member, each element parsed by `parse`.
 template <typename T, typename Parse>
-Result<std::vector<T>> array_of(const Node& obj, std::string_view key, Parse parse) {
+Result<std::vector<T>> array_of(const Fields& f, std::string_view key, Parse parse) {
   std::vector<T> out;
-  std::optional<Node> arr = TRY(obj.get(key, Type::Array));
+  std::optional<Node> arr = TRY(f.get(key, Type::Array));
   if (!arr) return out;
   out.reserve(arr->size());
   for (std::size_t i = 0; i < arr->size(); i++) out.push_back(TRY(parse(arr->at(i))));
   return out;
 }
 
+constexpr std::string_view kBlockIoKeys[] = {
+    "weight", "leafWeight", "weightDevice", "throttleReadBpsDevice", "throttleWriteBpsDevice",
+    "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
+
 Result<LinuxBlockIo> parse_block_io(const Node& n) {
+  Fields f = TRY(Fields::read(n, kBlockIoKeys));
   LinuxBlockIo b;
-  b.weight = TRY(group_weight(n, "weight"));
-  b.leaf_weight = TRY(group_weight(n, "leafWeight"));
-  b.weight_device = TRY(array_of<LinuxWeightDevice>(n, "weightDevice", parse_weight_device));
+  b.weight = TRY(group_weight(f, "weight"));
+  b.leaf_weight = TRY(group_weight(f, "leafWeight"));
+  b.weight_device = TRY(array_of<LinuxWeightDevice>(f, "weightDevice", parse_weight_device));
   b.throttle_read_bps_device =
-      TRY(array_of<LinuxThrottleDevice>(n, "throttleReadBpsDevice", parse_throttle_device));
+      TRY(array_of<LinuxThrottleDevice>(f, "throttleReadBpsDevice", parse_throttle_device));
   b.throttle_write_bps_device =
-      TRY(array_of<LinuxThrottleDevice>(n, "throttleWriteBpsDevice", parse_throttle_device));
+      TRY(array_of<LinuxThrottleDevice>(f, "throttleWriteBpsDevice", parse_throttle_device));
   b.throttle_read_iops_device =
-      TRY(array_of<LinuxThrottleDevice>(n, "throttleReadIOPSDevice", parse_throttle_device));
+      TRY(array_of<LinuxThrottleDevice>(f, "throttleReadIOPSDevice", parse_throttle_device));
   b.throttle_write_iops_device =
-      TRY(array_of<LinuxThrottleDevice>(n, "throttleWriteIOPSDevice", parse_throttle_device));
+      TRY(array_of<LinuxThrottleDevice>(f, "throttleWriteIOPSDevice", parse_throttle_device));
   return b;
 }
 
@@ -291,16 +317,18 @@ Result<std::uint64_t> hugepage_size(std::string_view s) {
   return bytes;
 }
 
+constexpr std::string_view kHugepageLimitKeys[] = {"pageSize", "limit"};
+
 Result<LinuxHugepageLimit> parse_hugepage_limit(const Node& n) {
-  TRY(n.expect(Type::Object));
+  Fields f = TRY(Fields::read(n, kHugepageLimitKeys));
   LinuxHugepageLimit h;
-  Node size = TRY(n.require("pageSize", Type::String));
+  Node size = TRY(f.require("pageSize", Type::String));
   std::string_view s = TRY(size.string());
   Result<std::uint64_t> bytes = hugepage_size(s);
   if (!bytes) return size.fail(bytes.error().msg);
   h.page_size = std::string(s);
   h.page_size_bytes = *bytes;
-  h.limit = TRY(TRY(n.require("limit", Type::Number)).uint64());
+  h.limit = TRY(TRY(f.require("limit", Type::Number)).uint64());
   return h;
 }
 
@@ -315,21 +343,26 @@ bool valid_interface_name(std::string_view s) {
   return true;
 }
 
+constexpr std::string_view kInterfacePriorityKeys[] = {"name", "priority"};
+
 Result<LinuxInterfacePriority> parse_interface_priority(const Node& n) {
-  TRY(n.expect(Type::Object));
+  Fields f = TRY(Fields::read(n, kInterfacePriorityKeys));
   LinuxInterfacePriority p;
-  Node name = TRY(n.require("name", Type::String));
+  Node name = TRY(f.require("name", Type::String));
   std::string_view s = TRY(name.string());
   if (!valid_interface_name(s)) return name.fail("invalid interface name " + quoted(s));
   p.name = std::string(s);
-  p.priority = TRY(TRY(n.require("priority", Type::Number)).uint32());
+  p.priority = TRY(TRY(f.require("priority", Type::Number)).uint32());
   return p;
 }
 
+constexpr std::string_view kNetworkKeys[] = {"classID", "priorities"};
+
 Result<LinuxNetwork> parse_network(const Node& n) {
+  Fields f = TRY(Fields::read(n, kNetworkKeys));
   LinuxNetwork net;
-  net.class_id = TRY(opt_uint32(n, "classID"));
-  net.priorities = TRY(array_of<LinuxInterfacePriority>(n, "priorities", parse_interface_priority));
+  net.class_id = TRY(opt_uint32(f, "classID"));
+  net.priorities = TRY(array_of<LinuxInterfacePriority>(f, "priorities", parse_interface_priority));
   return net;
 }
 
@@ -344,6 +377,10 @@ bool valid_rdma_device(std::string_view s) {
   return true;
 }
 
+constexpr std::string_view kRdmaKeys[] = {"hcaHandles", "hcaObjects"};
+
+// A map keyed by device name: the keys are data, matched exactly; the
+// values are schema objects.
 Result<std::map<std::string, LinuxRdma>> parse_rdma(const Node& n) {
   std::map<std::string, LinuxRdma> out;
   for (std::size_t i = 0; i < n.member_count(); i++) {
@@ -351,10 +388,10 @@ Result<std::map<std::string, LinuxRdma>> parse_rdma(const Node& n) {
     if (!valid_rdma_device(dev)) return n.fail("invalid RDMA device name " + quoted(dev));
     Node v = n.member_value(i);
     if (v.is_null()) continue;  // null reads as absent, as everywhere in json.hpp
-    TRY(v.expect(Type::Object));
+    Fields f = TRY(Fields::read(v, kRdmaKeys));
     LinuxRdma r;
-    r.hca_handles = TRY(opt_uint32(v, "hcaHandles"));
-    r.hca_objects = TRY(opt_uint32(v, "hcaObjects"));
+    r.hca_handles = TRY(opt_uint32(f, "hcaHandles"));
+    r.hca_objects = TRY(opt_uint32(f, "hcaObjects"));
     // The spec: "You MUST specify at least one of the hcaHandles or hcaObjects".
     if (!r.hca_handles && !r.hca_objects) return v.fail("one of hcaHandles or hcaObjects is required");
     // JSON allows a name twice; which one would win is a guess, so refuse.
@@ -409,6 +446,11 @@ Result<std::map<std::string, std::string>> parse_unified(const Node& n) {
   return out;
 }
 
+constexpr std::string_view kPidsKeys[] = {"limit"};
+
+constexpr std::string_view kResourcesKeys[] = {"devices", "memory", "cpu",  "blockIO", "hugepageLimits",
+                                               "network", "pids",   "rdma", "unified"};
+
 }  // namespace
 
 Result<std::vector<IdRange>> parse_cpuset_list(std::string_view text) {
@@ -455,22 +497,23 @@ Result<std::vector<IdRange>> parse_cpuset_list(std::string_view text) {
 }
 
 Result<LinuxResources> parse_linux_resources(const json::Node& node) {
-  TRY(node.expect(Type::Object));
+  Fields f = TRY(Fields::read(node, kResourcesKeys));
   LinuxResources r;
-  r.devices = TRY(array_of<LinuxDeviceCgroup>(node, "devices", parse_device_rule));
-  if (std::optional<Node> n = TRY(node.get("memory", Type::Object))) r.memory = TRY(parse_memory(*n));
-  if (std::optional<Node> n = TRY(node.get("cpu", Type::Object))) r.cpu = TRY(parse_cpu(*n));
-  if (std::optional<Node> n = TRY(node.get("blockIO", Type::Object))) r.block_io = TRY(parse_block_io(*n));
-  r.hugepage_limits = TRY(array_of<LinuxHugepageLimit>(node, "hugepageLimits", parse_hugepage_limit));
-  if (std::optional<Node> n = TRY(node.get("network", Type::Object))) r.network = TRY(parse_network(*n));
-  if (std::optional<Node> n = TRY(node.get("pids", Type::Object))) {
-    r.pids.limit = TRY(opt_int64(*n, "limit"));
+  r.devices = TRY(array_of<LinuxDeviceCgroup>(f, "devices", parse_device_rule));
+  if (std::optional<Node> n = TRY(f.get("memory", Type::Object))) r.memory = TRY(parse_memory(*n));
+  if (std::optional<Node> n = TRY(f.get("cpu", Type::Object))) r.cpu = TRY(parse_cpu(*n));
+  if (std::optional<Node> n = TRY(f.get("blockIO", Type::Object))) r.block_io = TRY(parse_block_io(*n));
+  r.hugepage_limits = TRY(array_of<LinuxHugepageLimit>(f, "hugepageLimits", parse_hugepage_limit));
+  if (std::optional<Node> n = TRY(f.get("network", Type::Object))) r.network = TRY(parse_network(*n));
+  if (std::optional<Node> n = TRY(f.get("pids", Type::Object))) {
+    Fields pids = TRY(Fields::read(*n, kPidsKeys));
+    r.pids.limit = TRY(opt_int64(pids, "limit"));
     if (r.pids.limit && *r.pids.limit < -1)
-      return tl::unexpected<Error>(n->member_error(
+      return tl::unexpected<Error>(pids.member_error(
           "limit", std::to_string(*r.pids.limit) + " is out of range (a count, or -1 for no limit)"));
   }
-  if (std::optional<Node> n = TRY(node.get("rdma", Type::Object))) r.rdma = TRY(parse_rdma(*n));
-  if (std::optional<Node> n = TRY(node.get("unified", Type::Object))) r.unified = TRY(parse_unified(*n));
+  if (std::optional<Node> n = TRY(f.get("rdma", Type::Object))) r.rdma = TRY(parse_rdma(*n));
+  if (std::optional<Node> n = TRY(f.get("unified", Type::Object))) r.unified = TRY(parse_unified(*n));
   return r;
 }
 

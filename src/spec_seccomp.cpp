@@ -12,7 +12,10 @@
 //  - listenerPath is absolute, and present when SCMP_ACT_NOTIFY is used
 //    (there is nowhere else to send the notify fd: runc fails the same
 //    config later, at create, with "listenerPath is not set").
-// Unknown members are ignored, as config.md's extensibility rule requires.
+// Every object is read through json::Fields, as the rest of config.json is:
+// keys match as Go matches them ("DefaultAction" is defaultAction), a known
+// key given twice is refused, and unknown members are ignored, as
+// config.md's extensibility rule requires.
 
 #include "ocirun/spec_seccomp.hpp"
 
@@ -22,6 +25,7 @@ namespace ocirun {
 
 namespace {
 
+using json::Fields;
 using json::Node;
 using json::Type;
 
@@ -145,9 +149,9 @@ Result<E> enum_value(const Node& n, const std::array<Named<E>, N>& table, std::s
 
 // An errno for SECCOMP_RET_ERRNO or SECCOMP_RET_TRACE, which the action
 // must take.
-Result<std::optional<std::uint16_t>> errno_value(const Node& obj, std::string_view key,
+Result<std::optional<std::uint16_t>> errno_value(const Fields& f, std::string_view key,
                                                  SeccompAction action) {
-  std::optional<Node> n = TRY(obj.get(key, Type::Number));
+  std::optional<Node> n = TRY(f.get(key, Type::Number));
   if (!n) return std::optional<std::uint16_t>();
   std::uint32_t v = TRY(n->uint32());
   if (!seccomp_action_takes_errno(action))
@@ -157,22 +161,26 @@ Result<std::optional<std::uint16_t>> errno_value(const Node& obj, std::string_vi
   return std::optional<std::uint16_t>(static_cast<std::uint16_t>(v));
 }
 
+constexpr std::string_view kArgKeys[] = {"index", "value", "valueTwo", "op"};
+
 Result<SeccompArg> parse_arg(const Node& n) {
-  TRY(n.expect(Type::Object));
+  Fields f = TRY(Fields::read(n, kArgKeys));
   SeccompArg a;
-  Node index = TRY(n.require("index", Type::Number));
+  Node index = TRY(f.require("index", Type::Number));
   a.index = TRY(index.uint32());
   if (a.index > 5) return index.fail(std::to_string(a.index) + " is out of range (0 to 5)");
-  a.value = TRY(TRY(n.require("value", Type::Number)).uint64());
-  if (std::optional<Node> two = TRY(n.get("valueTwo", Type::Number))) a.value_two = TRY(two->uint64());
-  a.op = TRY(enum_value(TRY(n.require("op", Type::String)), kOperators, "seccomp operator"));
+  a.value = TRY(TRY(f.require("value", Type::Number)).uint64());
+  if (std::optional<Node> two = TRY(f.get("valueTwo", Type::Number))) a.value_two = TRY(two->uint64());
+  a.op = TRY(enum_value(TRY(f.require("op", Type::String)), kOperators, "seccomp operator"));
   return a;
 }
 
+constexpr std::string_view kSyscallKeys[] = {"names", "action", "errnoRet", "args"};
+
 Result<SeccompSyscall> parse_syscall(const Node& n) {
-  TRY(n.expect(Type::Object));
+  Fields f = TRY(Fields::read(n, kSyscallKeys));
   SeccompSyscall s;
-  Node names = TRY(n.require("names", Type::Array));
+  Node names = TRY(f.require("names", Type::Array));
   std::size_t count = names.size();
   if (count == 0) return names.fail("must contain at least one syscall name");
   s.names.reserve(count);
@@ -182,9 +190,9 @@ Result<SeccompSyscall> parse_syscall(const Node& n) {
     if (v.empty()) return name.fail("empty syscall name");
     s.names.emplace_back(v);
   }
-  s.action = TRY(enum_value(TRY(n.require("action", Type::String)), kActions, "seccomp action"));
-  s.errno_ret = TRY(errno_value(n, "errnoRet", s.action));
-  if (std::optional<Node> args = TRY(n.get("args", Type::Array))) {
+  s.action = TRY(enum_value(TRY(f.require("action", Type::String)), kActions, "seccomp action"));
+  s.errno_ret = TRY(errno_value(f, "errnoRet", s.action));
+  if (std::optional<Node> args = TRY(f.get("args", Type::Array))) {
     s.args.reserve(args->size());
     for (std::size_t i = 0; i < args->size(); i++) s.args.push_back(TRY(parse_arg(args->at(i))));
   }
@@ -193,16 +201,19 @@ Result<SeccompSyscall> parse_syscall(const Node& n) {
 
 // An optional array of enumeration names.
 template <typename E, std::size_t N>
-Result<std::optional<std::vector<E>>> enum_list(const Node& obj, std::string_view key,
+Result<std::optional<std::vector<E>>> enum_list(const Fields& f, std::string_view key,
                                                 const std::array<Named<E>, N>& table,
                                                 std::string_view what) {
-  std::optional<Node> arr = TRY(obj.get(key, Type::Array));
+  std::optional<Node> arr = TRY(f.get(key, Type::Array));
   if (!arr) return std::optional<std::vector<E>>();
   std::vector<E> out;
   out.reserve(arr->size());
   for (std::size_t i = 0; i < arr->size(); i++) out.push_back(TRY(enum_value(arr->at(i), table, what)));
   return std::optional<std::vector<E>>(std::move(out));
 }
+
+constexpr std::string_view kSeccompKeys[] = {"defaultAction", "defaultErrnoRet",  "architectures", "flags",
+                                             "listenerPath",  "listenerMetadata", "syscalls"};
 
 }  // namespace
 
@@ -242,17 +253,17 @@ bool seccomp_uses_notify(const LinuxSeccomp& s) {
 }
 
 Result<LinuxSeccomp> parse_linux_seccomp(const json::Node& node) {
-  TRY(node.expect(Type::Object));
+  Fields f = TRY(Fields::read(node, kSeccompKeys));
   LinuxSeccomp s;
   s.default_action =
-      TRY(enum_value(TRY(node.require("defaultAction", Type::String)), kActions, "seccomp action"));
-  s.default_errno_ret = TRY(errno_value(node, "defaultErrnoRet", s.default_action));
+      TRY(enum_value(TRY(f.require("defaultAction", Type::String)), kActions, "seccomp action"));
+  s.default_errno_ret = TRY(errno_value(f, "defaultErrnoRet", s.default_action));
   std::optional<std::vector<SeccompArch>> archs =
-      TRY(enum_list(node, "architectures", kArchs, "seccomp architecture"));
+      TRY(enum_list(f, "architectures", kArchs, "seccomp architecture"));
   if (archs) s.architectures = std::move(*archs);
-  s.flags = TRY(enum_list(node, "flags", kFlags, "seccomp flag"));
+  s.flags = TRY(enum_list(f, "flags", kFlags, "seccomp flag"));
 
-  std::optional<Node> path = TRY(node.get("listenerPath", Type::String));
+  std::optional<Node> path = TRY(f.get("listenerPath", Type::String));
   if (path) {
     std::string_view p = TRY(path->string());
     if (!p.empty()) {
@@ -260,7 +271,7 @@ Result<LinuxSeccomp> parse_linux_seccomp(const json::Node& node) {
       s.listener_path = std::string(p);
     }
   }
-  std::optional<Node> meta = TRY(node.get("listenerMetadata", Type::String));
+  std::optional<Node> meta = TRY(f.get("listenerMetadata", Type::String));
   if (meta) {
     std::string_view m = TRY(meta->string());
     if (!m.empty()) {
@@ -269,7 +280,7 @@ Result<LinuxSeccomp> parse_linux_seccomp(const json::Node& node) {
     }
   }
 
-  if (std::optional<Node> calls = TRY(node.get("syscalls", Type::Array))) {
+  if (std::optional<Node> calls = TRY(f.get("syscalls", Type::Array))) {
     s.syscalls.reserve(calls->size());
     for (std::size_t i = 0; i < calls->size(); i++) s.syscalls.push_back(TRY(parse_syscall(calls->at(i))));
   }
@@ -286,7 +297,7 @@ Result<LinuxSeccomp> parse_linux_seccomp(const json::Node& node) {
       }
     }
     return tl::unexpected<Error>(
-        node.member_error("listenerPath", "required, since " + where + " is SCMP_ACT_NOTIFY"));
+        f.member_error("listenerPath", "required, since " + where + " is SCMP_ACT_NOTIFY"));
   }
   return s;
 }

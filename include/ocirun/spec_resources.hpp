@@ -150,7 +150,9 @@ struct LinuxResources {
   std::map<std::string, std::string> unified;
 };
 
-// Parses a LinuxResources object; errors name the path of `node`.
+// Parses a LinuxResources object; errors name the path of `node`. Keys
+// follow json::Fields' rules, as everywhere in config.json: matched as Go
+// matches them, a known key given twice refused.
 Result<LinuxResources> parse_linux_resources(const json::Node& node);
 
 // Parses a whole LinuxResources document (`update --resources`); errors

@@ -133,7 +133,9 @@ struct LinuxSeccomp {
 // Whether the default action or any rule is SCMP_ACT_NOTIFY.
 bool seccomp_uses_notify(const LinuxSeccomp& s);
 
-// Parses a LinuxSeccomp object; errors name the path of `node`.
+// Parses a LinuxSeccomp object; errors name the path of `node`. Keys follow
+// json::Fields' rules, as everywhere in config.json: matched as Go matches
+// them, a known key given twice refused.
 Result<LinuxSeccomp> parse_linux_seccomp(const json::Node& node);
 
 }  // namespace ocirun

@@ -143,3 +143,115 @@ TEST_CASE("json: the pretty writer indents", "[json]") {
   w.begin_object().key("a").begin_array().value(1).value(2).end_array().key("e").begin_array().end_array().end_object();
   CHECK(w.str() == "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"e\": []\n}");
 }
+
+// ---- Fields: schema objects ----
+
+namespace {
+
+constexpr std::string_view kLimitKeys[] = {"limit", "kernel", "swappiness", "useHierarchy", "name"};
+
+// Whether Fields::read takes a braced list of keys (it must not: Fields keeps
+// the table by reference, and the list would be gone). A template, so that a
+// failed requirement reads as false rather than as a compile error.
+template <typename N>
+constexpr bool reads_a_braced_list = requires(const N& n) { json::Fields::read(n, {std::string_view("a")}); };
+template <typename N>
+constexpr bool reads_a_table = requires(const N& n) { json::Fields::read(n, kLimitKeys); };
+static_assert(!reads_a_braced_list<json::Node>);
+static_assert(reads_a_table<json::Node>);
+
+}  // namespace
+
+TEST_CASE("json: key_matches as Go's encoding/json matches struct fields", "[json][fields]") {
+  CHECK(json::key_matches("limit", "limit"));
+  CHECK(json::key_matches("Limit", "limit"));
+  CHECK(json::key_matches("LIMIT", "limit"));
+  CHECK(json::key_matches("usehierarchy", "useHierarchy"));
+  // U+212A KELVIN SIGN folds to k, U+017F LONG S to s; nothing else does.
+  CHECK(json::key_matches("\xe2\x84\xaa" "ernel", "kernel"));
+  CHECK(json::key_matches("\xc5\xbf" "wappiness", "swappiness"));
+  CHECK_FALSE(json::key_matches("\xc3\xaf" "mit", "limit"));  // U+00EF, not i
+  CHECK_FALSE(json::key_matches("\xe2\x84\xaa" "ernel", "limit"));
+  // Near misses.
+  CHECK_FALSE(json::key_matches("limits", "limit"));
+  CHECK_FALSE(json::key_matches("limi", "limit"));
+  CHECK_FALSE(json::key_matches("", "limit"));
+  CHECK_FALSE(json::key_matches("lim_it", "limit"));
+}
+
+TEST_CASE("json: Fields reads known keys, exact or case-folded", "[json][fields]") {
+  auto doc = Document::parse(R"({"mem": {"Limit": 5, "KERNEL": -1, "useHierarchy": true,
+                                         "name": "x", "other": [1], "other": {}}})");
+  REQUIRE(doc);
+  json::Node mem = *doc->root().find("mem");
+  auto f = json::Fields::read(mem, kLimitKeys);
+  REQUIRE(f);
+  CHECK(*f->integer<std::uint64_t>("limit") == 5u);
+  CHECK(*f->integer<std::int64_t>("kernel") == -1);
+  CHECK(*f->boolean("useHierarchy"));
+  CHECK(**f->string("name") == "x");
+  // Errors show the key as the document spells it, below the object's path,
+  // or as the schema does when it is absent.
+  CHECK(f->integer<std::uint64_t>("kernel").error().msg == "mem.KERNEL: expected a non-negative integer");
+  CHECK(f->get("name", Type::Number).error().msg == "mem.name: expected number, got string");
+  CHECK(f->require("swappiness", Type::Number).error().msg == "mem.swappiness: required field is missing");
+  CHECK(f->member_error("limit", "too big").msg == "mem.Limit: too big");
+  CHECK(f->member_error("swappiness", "too big").msg == "mem.swappiness: too big");
+  CHECK(f->node().path() == "mem");
+  // The KELVIN SIGN spelling is found too.
+  auto kelvin = Document::parse("{\"\xe2\x84\xaa" "ernel\": 7}");
+  REQUIRE(kelvin);
+  auto fk = json::Fields::read(kelvin->root(), kLimitKeys);
+  REQUIRE(fk);
+  CHECK(*fk->integer<std::int64_t>("kernel") == 7);
+}
+
+TEST_CASE("json: Fields ignores unknown keys and reads null as absent", "[json][fields]") {
+  auto doc = Document::parse(R"({"limit": null, "swappiness": null, "unknown": 1, "unknown": 2, "limits": 3})");
+  REQUIRE(doc);
+  auto f = json::Fields::read(doc->root(), kLimitKeys);
+  REQUIRE(f);
+  CHECK_FALSE(f->find("limit"));
+  CHECK_FALSE(*f->get("limit", Type::String));
+  CHECK_FALSE(*f->integer<std::int64_t>("swappiness"));
+  CHECK(*f->boolean("useHierarchy", true));  // absent: the fallback
+  CHECK(*f->string_or_empty("name") == "");
+  CHECK(f->require_string("name").error().msg == "name: required field is missing");
+  CHECK(f->require_integer<std::int64_t>("limit").error().msg == "limit: required field is missing");
+}
+
+TEST_CASE("json: Fields refuses a known key given twice, in one spelling or two", "[json][fields]") {
+  auto fields_error = [](const std::string& text) {
+    auto doc = Document::parse(text);
+    REQUIRE(doc);
+    auto f = json::Fields::read(*doc->root().find("linux")->find("resources")->find("memory"), kLimitKeys);
+    REQUIRE_FALSE(f);
+    CHECK(f.error().code == EINVAL);
+    return f.error().msg;
+  };
+  CHECK(fields_error(R"({"linux": {"resources": {"memory": {"limit": 1, "limit": 2}}}})") ==
+        "linux.resources.memory.limit: duplicate key");
+  CHECK(fields_error(R"({"linux": {"resources": {"memory": {"Limit": 1, "Limit": 2}}}})") ==
+        "linux.resources.memory.Limit: duplicate key");
+  CHECK(fields_error(R"({"linux": {"resources": {"memory": {"limit": 1, "LIMIT": 2}}}})") ==
+        "linux.resources.memory.limit: duplicate key (given as \"limit\" and \"LIMIT\")");
+  CHECK(fields_error("{\"linux\": {\"resources\": {\"memory\": {\"Kernel\": 1, \"\xe2\x84\xaa" "ernel\": 2}}}}") ==
+        "linux.resources.memory.kernel: duplicate key (given as \"Kernel\" and \"\xe2\x84\xaa" "ernel\")");
+  // Even when the first copy is null: which one counts would still be a guess.
+  CHECK(fields_error(R"({"linux": {"resources": {"memory": {"name": null, "name": "x"}}}})") ==
+        "linux.resources.memory.name: duplicate key");
+  // Not an object at all.
+  CHECK(fields_error(R"({"linux": {"resources": {"memory": [1]}}})") ==
+        "linux.resources.memory: expected object, got array");
+}
+
+TEST_CASE("json: quoted escapes input and cuts it short", "[json][fields]") {
+  CHECK(json::quoted("a\"b\\c") == R"("a\"b\\c")");
+  CHECK(json::quoted("x\ny\x01\x7f") == R"("x\ny\u0001\u007f")");
+  CHECK(json::quoted("\xc2\x9b") == R"("\u009b")");  // a C1 control (CSI)
+  CHECK(json::quoted("\xff") == R"("\xff")");
+  CHECK(json::quoted("\xc3\xa9") == "\"\xc3\xa9\"");
+  std::string s = json::quoted(std::string(1 << 20, 'a'));
+  CHECK(s.size() < 100);
+  CHECK(s.find("(1048576 bytes)") != std::string::npos);
+}

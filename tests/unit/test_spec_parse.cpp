@@ -9,23 +9,19 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "ocirun/capabilities.hpp"
 #include "ocirun/spec.hpp"
+#include "test_util.hpp"
 
 using namespace ocirun;
+using test::repeat;
 
 namespace {
 
-std::string read_fixture(const std::string& name) {
-  std::ifstream in(std::string(OCIRUN_FIXTURES) + "/config/" + name, std::ios::binary);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+// A config of tests/fixtures/config/.
+std::string read_config_fixture(const std::string& name) { return test::read_fixture("config/" + name); }
 
 // A minimal valid config with `extra` added as top-level members.
 std::string config(std::string_view extra = "") {
@@ -63,33 +59,16 @@ std::string with_linux(std::string_view members, std::string_view extra = "") {
   return config(l);
 }
 
-Spec parse_ok(const std::string& text) {
-  auto r = parse_spec(text);
-  INFO((r ? std::string() : r.error().msg));
-  REQUIRE(r.has_value());
-  return std::move(*r);
-}
+Spec parse_ok(const std::string& text) { return test::value_of(parse_spec(text)); }
 
-std::string parse_error(const std::string& text) {
-  auto r = parse_spec(text);
-  REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().code == EINVAL);
-  return r.error().msg;
-}
-
-std::string repeat(std::string_view piece, std::size_t n) {
-  std::string s;
-  s.reserve(piece.size() * n);
-  for (std::size_t i = 0; i < n; i++) s += piece;
-  return s;
-}
+std::string parse_error(const std::string& text) { return test::einval_message(parse_spec(text)); }
 
 }  // namespace
 
 // ======================= valid configs =======================
 
 TEST_CASE("spec: a minimal config", "[spec]") {
-  Spec s = parse_ok(read_fixture("minimal.json"));
+  Spec s = parse_ok(read_config_fixture("minimal.json"));
   CHECK(s.oci_version == "1.0.0");
   CHECK(s.root.path == "rootfs");
   CHECK_FALSE(s.root.readonly);
@@ -105,7 +84,7 @@ TEST_CASE("spec: a minimal config", "[spec]") {
 }
 
 TEST_CASE("spec: the full fixture, every field", "[spec]") {
-  Spec s = parse_ok(read_fixture("full.json"));
+  Spec s = parse_ok(read_config_fixture("full.json"));
   CHECK(s.oci_version == "1.3.0");
   CHECK(s.root.path == "rootfs");
   CHECK(s.root.readonly);
@@ -276,7 +255,7 @@ TEST_CASE("spec: the full fixture, every field", "[spec]") {
 }
 
 TEST_CASE("spec: the config `runc spec` writes", "[spec]") {
-  Spec s = parse_ok(read_fixture("runc-spec.json"));
+  Spec s = parse_ok(read_config_fixture("runc-spec.json"));
   CHECK(s.oci_version == "1.0.2-dev");
   REQUIRE(s.process.has_value());
   CHECK(s.process->terminal);
@@ -386,17 +365,16 @@ TEST_CASE("spec: null counts as absent, as in Go", "[spec]") {
 }
 
 TEST_CASE("spec: load_spec reads <bundle>/config.json", "[spec]") {
-  char tmpl[] = "/tmp/ocirun-spec-test-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  std::string dir = tmpl;
-  std::string file = dir + "/config.json";
+  test::TempDir tmp;
+  const std::string& dir = tmp.path;
+  std::string file = tmp.sub("config.json");
 
   auto missing = load_spec(dir);
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == ENOENT);
   CHECK(missing.error().msg == "config.json: open: no such file or directory");
 
-  { std::ofstream(file) << read_fixture("runc-spec.json"); }
+  { std::ofstream(file) << read_config_fixture("runc-spec.json"); }
   auto ok = load_spec(dir);
   REQUIRE(ok);
   CHECK(ok->hostname == "runc");
@@ -411,9 +389,6 @@ TEST_CASE("spec: load_spec reads <bundle>/config.json", "[spec]") {
   auto truncated = load_spec(dir);
   REQUIRE_FALSE(truncated);
   CHECK(truncated.error().msg.rfind("config.json: invalid JSON at line 1 column 15", 0) == 0);
-
-  ::unlink(file.c_str());
-  ::rmdir(dir.c_str());
 }
 
 TEST_CASE("spec: parse_process reads a process on its own", "[spec]") {
@@ -505,6 +480,7 @@ TEST_CASE("spec: keys match as Go matches them, case aside", "[spec]") {
   // Errors show the key as written.
   CHECK(parse_error(config(R"("Process":{"cwd":"x","args":["a"]})")) ==
         "Process.cwd: must be an absolute path, got \"x\"");
+  CHECK(parse_error(R"({"ociVersion":"1.3.0","Root":{"PATH":""}})") == "Root.PATH: must not be empty");
   // Near misses are unknown keys, ignored.
   CHECK_FALSE(parse_ok(config(R"("processes":{"cwd":"x"},"proces":1,"pr\u00f3cess":2)")).process.has_value());
 }
@@ -1050,6 +1026,21 @@ TEST_CASE("spec: resources and seccomp go to their parsers", "[spec][linux]") {
   CHECK(s.linux.seccomp.has_value());
 }
 
+TEST_CASE("spec: resources and seccomp read keys by the same rules as the rest", "[spec][linux]") {
+  // One rule for the whole document: "Memory" is found below "Resources"
+  // as "Resources" is below "linux", and a duplicate is refused at any depth.
+  Spec s = parse_ok(config(R"("Linux":{"Resources":{"Memory":{"Limit":1024}},
+                                       "Seccomp":{"DefaultAction":"SCMP_ACT_ALLOW"}})"));
+  REQUIRE(s.linux.resources.has_value());
+  CHECK(s.linux.resources->memory.limit == 1024);
+  REQUIRE(s.linux.seccomp.has_value());
+  CHECK(s.linux.seccomp->default_action == SeccompAction::Allow);
+  CHECK(parse_error(with_linux(R"("resources":{"memory":{},"memory":{"limit":1}})")) ==
+        "linux.resources.memory: duplicate key");
+  CHECK(parse_error(with_linux(R"("seccomp":{"defaultAction":"SCMP_ACT_ALLOW","defaultAction":"SCMP_ACT_LOG"})")) ==
+        "linux.seccomp.defaultAction: duplicate key");
+}
+
 TEST_CASE("spec: intelRdt closID names one directory", "[spec][linux]") {
   CHECK(parse_ok(with_linux(R"("intelRdt":{"closID":"/"})")).linux.intel_rdt->clos_id == "/");
   CHECK_FALSE(parse_ok(with_linux(R"("intelRdt":{})")).linux.intel_rdt->clos_id.has_value());
@@ -1197,7 +1188,7 @@ TEST_CASE("spec: netDevices may not share a name in the container, templates asi
 // ======================= hostile input =======================
 
 TEST_CASE("hostile: every truncation of a full config is an error", "[spec][hostile]") {
-  std::string full = read_fixture("full.json");
+  std::string full = read_config_fixture("full.json");
   std::size_t end = full.rfind('}');
   REQUIRE(end != std::string::npos);
   for (std::size_t n = 0; n < end; n++) {

@@ -3,53 +3,28 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "ocirun/json.hpp"
 #include "ocirun/spec_resources.hpp"
+#include "test_util.hpp"
 
 using namespace ocirun;
+using test::read_fixture;
 
 namespace {
-
-std::string read_fixture(const std::string& rel) {
-  std::ifstream in(std::string(OCIRUN_FIXTURES) + "/" + rel);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Parses `body` where config.json has it, at linux.resources, so that error
 // paths read as the user will see them.
 Result<LinuxResources> parse_in_config(const std::string& body) {
   std::string text = R"({"ociVersion": "1.2.0", "linux": {"resources": )" + body + "}}";
-  auto doc = json::Document::parse(text);
-  REQUIRE(doc);
-  std::optional<json::Node> linux_node = doc->root().find("linux");
-  REQUIRE(linux_node);
-  std::optional<json::Node> res = linux_node->find("resources");
-  REQUIRE(res);
-  return parse_linux_resources(*res);
+  return test::parse_linux_section(text, "resources", parse_linux_resources);
 }
 
-LinuxResources parse_ok(const std::string& body) {
-  auto r = parse_in_config(body);
-  INFO(body);
-  if (!r) FAIL(r.error().msg);
-  return std::move(*r);
-}
+LinuxResources parse_ok(const std::string& body) { return test::value_of(parse_in_config(body), body); }
 
 // The message of the error that `body` must give, after checking its code.
-std::string error_of(const std::string& body) {
-  auto r = parse_in_config(body);
-  INFO(body);
-  REQUIRE_FALSE(r);
-  CHECK(r.error().code == EINVAL);
-  return r.error().msg;
-}
+std::string error_of(const std::string& body) { return test::einval_message(parse_in_config(body), body); }
 
 }  // namespace
 
@@ -218,6 +193,75 @@ TEST_CASE("resources: errors name the path from the document's root") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code == EINVAL);
   CHECK(r.error().msg.rfind("invalid JSON at line 1", 0) == 0);
+}
+
+TEST_CASE("resources: keys match as Go matches them, as in the rest of config.json") {
+  // runc (Go's encoding/json) reads "Memory" as memory, at every level.
+  LinuxResources r = parse_ok(R"({"Memory": {"LIMIT": 1024, "kernelTcp": 5}, "CPU": {"Shares": 2},
+                                  "blockio": {"Weight": 100, "throttleReadBPSDevice": [{"Major": 8, "MINOR": 0, "Rate": 1}]},
+                                  "Network": {"classid": 7, "Priorities": [{"Name": "eth0", "Priority": 1}]},
+                                  "Pids": {"Limit": 9}, "Devices": [{"Allow": true, "Access": "r"}],
+                                  "HugepageLimits": [{"PageSize": "2MB", "Limit": 1}],
+                                  "Rdma": {"mlx5_1": {"HcaHandles": 3}}})");
+  CHECK(r.memory.limit == 1024);
+  CHECK(r.memory.kernel_tcp == 5);
+  CHECK(r.cpu.shares == 2u);
+  CHECK(r.block_io.weight == 100u);
+  REQUIRE(r.block_io.throttle_read_bps_device.size() == 1);
+  CHECK(r.block_io.throttle_read_bps_device[0].major == 8u);
+  CHECK(r.block_io.throttle_read_bps_device[0].rate == 1u);
+  CHECK(r.network.class_id == 7u);
+  REQUIRE(r.network.priorities.size() == 1);
+  CHECK(r.network.priorities[0].name == "eth0");
+  CHECK(r.pids.limit == 9);
+  REQUIRE(r.devices.size() == 1);
+  CHECK(r.devices[0].access == kDeviceRead);
+  REQUIRE(r.hugepage_limits.size() == 1);
+  CHECK(r.hugepage_limits[0].page_size_bytes == 2u << 20);
+  CHECK(r.rdma.at("mlx5_1").hca_handles == 3u);
+  // KELVIN SIGN folds to k, as in Go.
+  CHECK(parse_ok("{\"memory\": {\"\xe2\x84\xaa" "ernel\": 7}}").memory.kernel == 7);
+  // Errors show the key as written.
+  CHECK(error_of(R"({"Memory": {"Limit": -2}})") ==
+        "linux.resources.Memory.Limit: -2 is not a memory size (bytes, or -1 for unlimited)");
+  // Keys of the maps are data, not schema: matched exactly, never folded.
+  LinuxResources maps = parse_ok(R"({"rdma": {"mlx5_1": {"hcaHandles": 1}, "MLX5_1": {"hcaHandles": 2}}})");
+  CHECK(maps.rdma.size() == 2);
+  // Near misses are unknown keys, ignored.
+  CHECK_FALSE(parse_ok(R"({"memorys": {"limit": 1}, "memory": {"limits": 1}})").memory.limit);
+}
+
+TEST_CASE("resources: a known key given twice is refused, in one spelling or two") {
+  // Go would take the last copy, Node::find the first: refuse rather than guess.
+  CHECK(error_of(R"({"memory": {"limit": 1}, "memory": {"swap": 2}})") == "linux.resources.memory: duplicate key");
+  CHECK(error_of(R"({"memory": {"limit": 1}, "Memory": {"swap": 2}})") ==
+        R"(linux.resources.memory: duplicate key (given as "memory" and "Memory"))");
+  CHECK(error_of(R"({"memory": {"limit": 1, "limit": 2}})") == "linux.resources.memory.limit: duplicate key");
+  CHECK(error_of(R"({"cpu": {"cpus": "0", "CPUs": "1"}})") ==
+        R"(linux.resources.cpu.cpus: duplicate key (given as "cpus" and "CPUs"))");
+  CHECK(error_of(R"({"devices": [{"allow": true, "allow": false}]})") ==
+        "linux.resources.devices[0].allow: duplicate key");
+  CHECK(error_of(R"({"blockIO": {"weightDevice": [{"major": 8, "minor": 0, "weight": 10, "Weight": 20}]}})") ==
+        R"(linux.resources.blockIO.weightDevice[0].weight: duplicate key (given as "weight" and "Weight"))");
+  CHECK(error_of(R"({"network": {"priorities": [{"name": "a", "priority": 1, "name": "b"}]}})") ==
+        "linux.resources.network.priorities[0].name: duplicate key");
+  CHECK(error_of(R"({"pids": {"limit": 1, "limit": 2}})") == "linux.resources.pids.limit: duplicate key");
+  CHECK(error_of(R"({"rdma": {"mlx5_1": {"hcaHandles": 1, "hcaHandles": 2}}})") ==
+        "linux.resources.rdma.mlx5_1.hcaHandles: duplicate key");
+  CHECK(error_of(R"({"hugepageLimits": [{"pageSize": "2MB", "limit": 1, "limit": 2}]})") ==
+        "linux.resources.hugepageLimits[0].limit: duplicate key");
+  // A null first copy is still a copy.
+  CHECK(error_of(R"({"memory": null, "memory": {"limit": 1}})") == "linux.resources.memory: duplicate key");
+  // The bare document of `update --resources` follows the same rules.
+  auto r = parse_linux_resources_text(R"({"memory": {"limit": 1}, "memory": {"limit": 2}})");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == EINVAL);
+  CHECK(r.error().msg == "memory: duplicate key");
+  auto folded = parse_linux_resources_text(R"({"Memory": {"Limit": 3}})");
+  REQUIRE(folded);
+  CHECK(folded->memory.limit == 3);
+  // Unknown keys may repeat: they are ignored anyway.
+  CHECK_FALSE(parse_ok(R"({"x": 1, "x": 2, "memory": {"y": 1, "y": 2}})").memory.limit);
 }
 
 TEST_CASE("resources: devices") {

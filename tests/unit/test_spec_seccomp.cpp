@@ -3,35 +3,21 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "ocirun/json.hpp"
 #include "ocirun/spec_seccomp.hpp"
+#include "test_util.hpp"
 
 using namespace ocirun;
+using test::read_fixture;
 
 namespace {
 
-std::string read_fixture(const std::string& rel) {
-  std::ifstream in(std::string(OCIRUN_FIXTURES) + "/" + rel);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Parses linux.seccomp of a whole config.json text.
 Result<LinuxSeccomp> parse_config_seccomp(const std::string& text) {
-  auto doc = json::Document::parse(text);
-  REQUIRE(doc);
-  std::optional<json::Node> linux_node = doc->root().find("linux");
-  REQUIRE(linux_node);
-  std::optional<json::Node> seccomp = linux_node->find("seccomp");
-  REQUIRE(seccomp);
-  return parse_linux_seccomp(*seccomp);
+  return test::parse_linux_section(text, "seccomp", parse_linux_seccomp);
 }
 
 // Parses `body` where config.json has it, so error paths read as the user
@@ -40,20 +26,10 @@ Result<LinuxSeccomp> parse_in_config(const std::string& body) {
   return parse_config_seccomp(R"({"ociVersion": "1.2.0", "linux": {"seccomp": )" + body + "}}");
 }
 
-LinuxSeccomp parse_ok(const std::string& body) {
-  auto r = parse_in_config(body);
-  INFO(body);
-  if (!r) FAIL(r.error().msg);
-  return std::move(*r);
-}
+LinuxSeccomp parse_ok(const std::string& body) { return test::value_of(parse_in_config(body), body); }
 
-std::string error_of(const std::string& body) {
-  auto r = parse_in_config(body);
-  INFO(body);
-  REQUIRE_FALSE(r);
-  CHECK(r.error().code == EINVAL);
-  return r.error().msg;
-}
+// The message of the error that `body` must give, after checking its code.
+std::string error_of(const std::string& body) { return test::einval_message(parse_in_config(body), body); }
 
 // A profile whose only rule is `rule`.
 std::string with_rule(const std::string& rule) {
@@ -381,6 +357,57 @@ TEST_CASE("seccomp: syscall args") {
   CHECK(arg_error("[]") == path + ": expected object, got array");
   CHECK(error_of(with_rule(R"({"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": {}})")) ==
         "linux.seccomp.syscalls[0].args: expected array, got object");
+}
+
+TEST_CASE("seccomp: keys match as Go matches them, as in the rest of config.json") {
+  // runc (Go's encoding/json) reads "DefaultAction" as defaultAction.
+  LinuxSeccomp s = parse_ok(R"({"DefaultAction": "SCMP_ACT_ERRNO", "defaulterrnoret": 1,
+                               "Architectures": ["SCMP_ARCH_X86_64"], "FLAGS": ["SECCOMP_FILTER_FLAG_LOG"],
+                               "ListenerPath": "/run/l.sock", "ListenerMetadata": "m",
+                               "Syscalls": [{"Names": ["read"], "Action": "SCMP_ACT_ERRNO", "ErrnoRet": 2,
+                                             "Args": [{"Index": 1, "Value": 2, "ValueTwo": 3, "Op": "SCMP_CMP_EQ"}]}]})");
+  CHECK(s.default_action == SeccompAction::Errno);
+  CHECK(s.default_errno_ret == 1u);
+  CHECK(s.architectures == std::vector<SeccompArch>{SeccompArch::X86_64});
+  CHECK(s.flags == std::vector<SeccompFlag>{SeccompFlag::Log});
+  CHECK(s.listener_path == "/run/l.sock");
+  CHECK(s.listener_metadata == "m");
+  REQUIRE(s.syscalls.size() == 1);
+  CHECK(s.syscalls[0].names == std::vector<std::string>{"read"});
+  CHECK(s.syscalls[0].errno_ret == 2u);
+  REQUIRE(s.syscalls[0].args.size() == 1);
+  CHECK(s.syscalls[0].args[0].index == 1u);
+  CHECK(s.syscalls[0].args[0].value_two == 3u);
+  // LONG S folds to s, as in Go.
+  CHECK(parse_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"\xc5\xbf" "yscalls\": [{\"names\": [\"read\"], "
+                 "\"action\": \"SCMP_ACT_LOG\"}]}")
+            .syscalls.size() == 1);
+  // Errors show the key as written.
+  CHECK(error_of(R"({"DefaultAction": "SCMP_ACT_FOO"})") ==
+        R"(linux.seccomp.DefaultAction: unknown seccomp action "SCMP_ACT_FOO")");
+  // Values are not keys: they stay exact.
+  CHECK(error_of(R"({"defaultAction": "scmp_act_allow"})") ==
+        R"(linux.seccomp.defaultAction: unknown seccomp action "scmp_act_allow")");
+}
+
+TEST_CASE("seccomp: a known key given twice is refused, in one spelling or two") {
+  CHECK(error_of(R"({"defaultAction": "SCMP_ACT_ALLOW", "defaultAction": "SCMP_ACT_KILL"})") ==
+        "linux.seccomp.defaultAction: duplicate key");
+  CHECK(error_of(R"({"defaultAction": "SCMP_ACT_ALLOW", "DefaultAction": "SCMP_ACT_KILL"})") ==
+        R"(linux.seccomp.defaultAction: duplicate key (given as "defaultAction" and "DefaultAction"))");
+  CHECK(error_of(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [], "syscalls": []})") ==
+        "linux.seccomp.syscalls: duplicate key");
+  CHECK(error_of(with_rule(R"({"names": ["read"], "action": "SCMP_ACT_ALLOW", "action": "SCMP_ACT_KILL"})")) ==
+        "linux.seccomp.syscalls[0].action: duplicate key");
+  CHECK(error_of(with_rule(R"({"names": ["read"], "Names": ["write"], "action": "SCMP_ACT_ALLOW"})")) ==
+        R"(linux.seccomp.syscalls[0].names: duplicate key (given as "names" and "Names"))");
+  CHECK(error_of(with_rule(R"({"names": ["read"], "action": "SCMP_ACT_ALLOW",
+                               "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ", "value": 2}]})")) ==
+        "linux.seccomp.syscalls[0].args[0].value: duplicate key");
+  // Unknown keys may repeat: they are ignored anyway (Docker's profiles
+  // carry "comment" and "includes").
+  CHECK(parse_ok(R"({"defaultAction": "SCMP_ACT_ALLOW", "comment": "a", "comment": "b"})").default_action ==
+        SeccompAction::Allow);
 }
 
 TEST_CASE("seccomp: 100k syscall names") {
