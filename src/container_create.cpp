@@ -149,7 +149,6 @@ void warn_not_applied(const Spec& spec) {
 // unsupported values, rather than silently ignored.
 Result<> refuse_unsupported(const Spec& spec) {
   const Process& p = *spec.process;
-  if (p.terminal) return fail("process.terminal: not supported yet", ENOTSUP);
   if (p.scheduler) return fail("process.scheduler: not supported yet", ENOTSUP);
   if (p.io_priority) return fail("process.ioPriority: not supported yet", ENOTSUP);
   if (p.exec_cpu_affinity) return fail("process.execCPUAffinity: not supported yet", ENOTSUP);
@@ -186,6 +185,18 @@ sockaddr_un start_socket_addr(int dir_fd, socklen_t* len) {
   p.copy(addr.sun_path, sizeof addr.sun_path - 1);
   *len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + p.size() + 1);
   return addr;
+}
+
+Result<UniqueFd> connect_console(const std::string& path) {
+  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!s) return fail_errno("socket");
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return fail("socket path `" + path + "` is too long", ENAMETOOLONG);
+  path.copy(addr.sun_path, sizeof addr.sun_path - 1);
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+    return fail_errno("connect `" + path + "`");
+  return s;
 }
 
 Result<UniqueFd> listen_start_socket(int dir_fd) {
@@ -259,7 +270,12 @@ Result<Created> create_container(const CreateOptions& o) {
   Spec spec = TRY(load_spec(bundle));
   if (!spec.process) return fail("config.json: process: required to create a container");
   TRY_CTX(refuse_unsupported(spec), "config.json");
-  if (o.console_socket) return fail("--console-socket: not supported yet", ENOTSUP);
+  // The pty's master goes to the caller's console socket; without one
+  // nobody would read the terminal (runc refuses the same).
+  if (spec.process->terminal && !o.console_socket)
+    return fail("process.terminal needs --console-socket to send the terminal to", EINVAL);
+  if (!spec.process->terminal && o.console_socket)
+    return fail("--console-socket needs process.terminal: true in config.json", EINVAL);
   if (o.pidfd_socket) return fail("--pidfd-socket: not supported yet", ENOTSUP);
   NamespacePlan ns = TRY_CTX(plan_namespaces(spec), "config.json");
   warn_not_applied(spec);
@@ -318,6 +334,15 @@ Result<Created> create_container(const CreateOptions& o) {
     fd = std::move(*moved);
   }
   for (const InitContext::Join& j : ns.joins) keep.push_back(j.fd);
+  UniqueFd console;
+  if (o.console_socket) {
+    Result<UniqueFd> connected = connect_console(*o.console_socket);
+    if (!connected) return abort_create(with_context(connected.error(), "--console-socket"));
+    Result<UniqueFd> moved = move_above(std::move(*connected), min_fd);
+    if (!moved) return abort_create(moved.error());
+    console = std::move(*moved);
+    keep.push_back(console.get());
+  }
 
   // 4. Namespaces that only apply to children: joined or made here.
   if (ns.pid_join >= 0 && ::setns(ns.pid_join, CLONE_NEWPID) < 0)
@@ -340,6 +365,7 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.rootfs = rootfs;
   ctx.sync_fd = init_end->get();
   ctx.listen_fd = listener->get();
+  ctx.console_fd = console.get();
   ctx.new_userns = ns.new_userns;
   ctx.joins = ns.joins;
   ctx.preserve_fds = o.preserve_fds;
@@ -351,6 +377,7 @@ Result<Created> create_container(const CreateOptions& o) {
   pid = *cloned;
   init_end->reset();
   listener->reset();
+  console.reset();
   ns.owned.clear();
 
   // 6. Record the init before it does anything: from here a killed create

@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -220,6 +221,43 @@ Result<> setup_rootfs(const InitContext& ctx) {
 
 // ---- the process ----
 
+// process.terminal: a pty from the container's own devpts, its master sent
+// to the caller's console socket, its slave the process's controlling
+// terminal, stdio and /dev/console.
+Result<> setup_terminal(const InitContext& ctx) {
+  const Process& proc = *ctx.spec->process;
+  UniqueFd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master) master.reset(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master) return fail_errno("open /dev/ptmx");
+  int unlock = 0;
+  if (::ioctl(master.get(), TIOCSPTLCK, &unlock) < 0) return fail_errno("unlock the pty");
+  // TIOCGPTPEER opens the slave through the master, not by a path that
+  // something in the container could have replaced.
+  int raw_slave = ::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (raw_slave < 0) return fail_errno("open the pty's slave");
+  UniqueFd slave(raw_slave);
+  if (proc.console_size) {
+    winsize ws{proc.console_size->height, proc.console_size->width, 0, 0};
+    if (::ioctl(slave.get(), TIOCSWINSZ, &ws) < 0) return fail_errno("process.consoleSize");
+  }
+  if (::fchown(slave.get(), proc.user.uid, static_cast<gid_t>(-1)) < 0) return fail_errno("chown the pty");
+  unsigned ptn = 0;
+  if (::ioctl(master.get(), TIOCGPTN, &ptn) < 0) return fail_errno("TIOCGPTN");
+  // /dev/console is the terminal too, when /dev is the container's own.
+  int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600);
+  if (c >= 0) {
+    ::close(c);
+    std::string pts = "/dev/pts/" + std::to_string(ptn);
+    TRY_CTX(do_mount(pts.c_str(), "/dev/console", nullptr, MS_BIND, nullptr), "bind /dev/console");
+  }
+  TRY_CTX(sys::send_fd(ctx.console_fd, master.get(), "/dev/pts/" + std::to_string(ptn)), "--console-socket");
+  if (::setsid() < 0) return fail_errno("setsid");
+  if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) return fail_errno("make the pty the controlling terminal");
+  for (int fd = 0; fd < 3; fd++)
+    if (::dup2(slave.get(), fd) < 0) return fail_errno("dup2 the pty");
+  return {};
+}
+
 Result<> apply_sysctl(const Spec& spec) {
   for (const auto& [key, value] : spec.linux.sysctl) {
     std::string path = "/proc/sys/" + key;
@@ -320,6 +358,7 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
     return fail_errno("domainname");
 
   TRY_CTX(setup_rootfs(ctx), "rootfs");
+  if (proc.terminal) TRY_CTX(setup_terminal(ctx), "process.terminal");
   TRY(apply_sysctl(spec));
   TRY(apply_rlimits(proc));
   if (spec.linux.personality &&

@@ -6,6 +6,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -60,6 +61,25 @@ Result<int> ns_type(int fd) {
   int t = ::ioctl(fd, NS_GET_NSTYPE);
   if (t < 0) return fail_errno("ioctl NS_GET_NSTYPE");
   return t;
+}
+
+Result<> send_fd(int sock, int fd, std::string_view name) {
+  std::string data(name.empty() ? std::string_view("fd") : name);
+  iovec iov{data.data(), data.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR) return fail_errno("sendmsg");
+  return {};
 }
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }

@@ -19,6 +19,7 @@ struct InitContext {
   std::string rootfs;  // absolute
   int sync_fd = -1;    // the init's end of the sync socket
   int listen_fd = -1;  // start.sock, listening
+  int console_fd = -1; // connected to --console-socket, with process.terminal
   bool new_userns = false;
   // Namespaces joined by path, opened and type-checked by the runtime.
   struct Join {

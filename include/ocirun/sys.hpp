@@ -32,6 +32,10 @@ Result<int> ns_type(int fd);
 // "/proc/self/fd/N", for the syscalls that take a path but must act on an fd.
 std::string fd_path(int fd);
 
+// Sends fd over a unix socket in one SCM_RIGHTS message, with `name` as
+// the data (as runc's console socket protocol carries the pty's name).
+Result<> send_fd(int sock, int fd, std::string_view name);
+
 // Writes `data` to an existing file at `path` (for /proc and /sys files).
 Result<> write_file(const std::string& path, std::string_view data);
 
