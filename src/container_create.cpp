@@ -148,10 +148,8 @@ void warn_not_applied(const Spec& spec) {
 // Fields this build cannot honour at all; refused, as the spec requires of
 // unsupported values, rather than silently ignored.
 Result<> refuse_unsupported(const Spec& spec) {
-  const Process& p = *spec.process;
-  if (p.scheduler) return fail("process.scheduler: not supported yet", ENOTSUP);
-  if (p.io_priority) return fail("process.ioPriority: not supported yet", ENOTSUP);
-  if (p.exec_cpu_affinity) return fail("process.execCPUAffinity: not supported yet", ENOTSUP);
+  // process.execCPUAffinity does not apply to the init (config.md), only to
+  // exec; scheduler and ioPriority are applied by the init.
   const Linux& l = spec.linux;
   if (l.intel_rdt) return fail("linux.intelRdt: not supported yet", ENOTSUP);
   if (l.memory_policy) return fail("linux.memoryPolicy: not supported yet", ENOTSUP);

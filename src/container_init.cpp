@@ -279,6 +279,32 @@ Result<> apply_rlimits(const Process& p) {
   return {};
 }
 
+// process.scheduler, with sched_setattr(2), whose struct glibc lacks.
+Result<> apply_scheduler(const Scheduler& sch) {
+  struct SchedAttr {
+    std::uint32_t size;
+    std::uint32_t policy;
+    std::uint64_t flags;
+    std::int32_t nice;
+    std::uint32_t priority;
+    std::uint64_t runtime;
+    std::uint64_t deadline;
+    std::uint64_t period;
+  } attr{sizeof(SchedAttr), static_cast<std::uint32_t>(sch.policy), sch.flags, sch.nice,
+         static_cast<std::uint32_t>(sch.priority), sch.runtime, sch.deadline, sch.period};
+  if (::syscall(SYS_sched_setattr, 0, &attr, 0) < 0) return fail_errno("process.scheduler: sched_setattr");
+  return {};
+}
+
+// process.ioPriority: the whole process group (ioprio_set(2), which glibc
+// does not wrap); the container's processes inherit it.
+Result<> apply_io_priority(const IoPriority& io) {
+  constexpr int kWhoPgrp = 2;  // IOPRIO_WHO_PGRP
+  int value = (static_cast<int>(io.io_class) << 13) | io.priority;
+  if (::syscall(SYS_ioprio_set, kWhoPgrp, 0, value) < 0) return fail_errno("process.ioPriority: ioprio_set");
+  return {};
+}
+
 Result<> switch_user(const User& u) {
   std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
   if (::setgroups(groups.size(), groups.data()) < 0) return fail_errno("setgroups");
@@ -361,6 +387,8 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   if (proc.terminal) TRY_CTX(setup_terminal(ctx), "process.terminal");
   TRY(apply_sysctl(spec));
   TRY(apply_rlimits(proc));
+  if (proc.scheduler) TRY(apply_scheduler(*proc.scheduler));
+  if (proc.io_priority) TRY(apply_io_priority(*proc.io_priority));
   if (spec.linux.personality &&
       ::personality(static_cast<unsigned long>(spec.linux.personality->domain)) < 0)
     return fail_errno("linux.personality");
