@@ -1,0 +1,235 @@
+#!/usr/bin/env bats
+# Namespaces (config-linux.md "Namespaces"), seen from inside the container
+# and from the host: new ones for each type asked for, joined ones by path,
+# refused paths of the wrong type, hostname and domainname, pid 1.
+
+load helpers
+
+setup() { lt_setup; }
+teardown() { lt_teardown; }
+
+NSNAMES="pid net mnt ipc uts cgroup user time"
+
+# Prints NAME=NSLINK for each namespace, then END, then sleeps (so the host
+# can look at it).
+NSPROG='for n in '$NSNAMES'; do echo "$n=$(readlink /proc/self/ns/$n)"; done; echo END; exec sleep 1000'
+
+host_ns() { readlink "/proc/self/ns/$1"; }
+pid_ns() { readlink "/proc/$1/ns/$2"; }
+
+@test "each namespace asked for is new: pid, network, mount, ipc, uts, cgroup; the others are the host's" {
+  require_root
+  lt_bundle sh -c "$NSPROG"
+  # the default config asks for pid network ipc uts mount cgroup
+  [ "$(jq -c '[.linux.namespaces[].type] | sort' "$BUNDLE/config.json")" = '["cgroup","ipc","mount","network","pid","uts"]' ]
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # from the host, once created: the init is already in its namespaces
+  for n in pid net mnt ipc uts cgroup; do
+    [ "$(pid_ns "$PID" $n)" != "$(host_ns $n)" ]
+  done
+  for n in user time; do
+    [ "$(pid_ns "$PID" $n)" = "$(host_ns $n)" ]
+  done
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  for n in pid net mnt ipc uts cgroup; do
+    inside=$(out_value c1 $n)
+    [[ "$inside" == "$n:["*"]" ]]
+    [ "$inside" != "$(host_ns $n)" ]
+    [ "$inside" = "$(pid_ns "$PID" $n)" ]
+  done
+  for n in user time; do
+    [ "$(out_value c1 $n)" = "$(host_ns $n)" ]
+  done
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "cgroup namespace: the container sees its cgroup as the root" {
+  require_root
+  lt_bundle sh -c 'cat /proc/self/cgroup; echo END'
+  ns_remove network
+  rt_create c1
+  [ "$status" -eq 0 ]
+  # from the host: in the test's cgroup
+  grep "/$CGNAME\$" "/proc/$PID/cgroup"
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(grep -v '^END$' "$BATS_TEST_TMPDIR/c1.out" | grep -cv ':/$')" -eq 0 ]
+  wait_state c1 stopped
+  rt delete c1
+  assert_nothing_left c1
+}
+
+@test "user namespace with uid and gid mappings" {
+  require_root
+  lt_bundle sh -c 'echo "uid_map=$(cat /proc/self/uid_map | tr -s " " | sed "s/^ //")"; echo "gid_map=$(cat /proc/self/gid_map | tr -s " " | sed "s/^ //")"; echo "id=$(id -u):$(id -g)"; echo "user=$(readlink /proc/self/ns/user)"; echo END; exec sleep 1000'
+  config_edit '.linux.namespaces += [{type: "user"}]
+    | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+    | .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
+  # the mapped root must reach the bundle: bats' temp dirs are 0700
+  d=$BUNDLE
+  while [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+    chmod o+x "$d"
+    d=$(dirname "$d")
+  done
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(pid_ns "$PID" user)" != "$(host_ns user)" ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 uid_map)" = "0 100000 65536" ]
+  [ "$(out_value c1 gid_map)" = "0 200000 65536" ]
+  [ "$(out_value c1 id)" = "0:0" ]
+  [ "$(out_value c1 user)" != "$(host_ns user)" ]
+  [ "$(out_value c1 user)" = "$(pid_ns "$PID" user)" ]
+  # from the host: the maps, and the process runs as the mapped ids
+  [ "$(tr -s ' ' < "/proc/$PID/uid_map" | sed 's/^ //')" = "0 100000 65536" ]
+  [ "$(tr -s ' ' < "/proc/$PID/gid_map" | sed 's/^ //')" = "0 200000 65536" ]
+  [ "$(pid_status "$PID" Uid)" = "100000 100000 100000 100000" ]
+  [ "$(pid_status "$PID" Gid)" = "200000 200000 200000 200000" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "namespaces joined by path are the same namespaces, and outlive the container" {
+  require_root
+  start_holder --net --ipc
+  nsenter --net="/proc/$HOLDER/ns/net" ip addr add 10.123.45.67/32 dev lo
+  holder_net=$(pid_ns "$HOLDER" net)
+  holder_ipc=$(pid_ns "$HOLDER" ipc)
+  lt_bundle sh -c 'echo "net=$(readlink /proc/self/ns/net)"; echo "ipc=$(readlink /proc/self/ns/ipc)"; echo "addr=$(grep -c 10.123.45.67 /proc/net/fib_trie)"; echo END; exec sleep 1000'
+  config_edit --arg net "/proc/$HOLDER/ns/net" --arg ipc "/proc/$HOLDER/ns/ipc" '
+    .linux.namespaces |= map(
+      if .type == "network" then .path = $net
+      elif .type == "ipc" then .path = $ipc else . end)'
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(pid_ns "$PID" net)" = "$holder_net" ]
+  [ "$(pid_ns "$PID" ipc)" = "$holder_ipc" ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 net)" = "$holder_net" ]
+  [ "$(out_value c1 ipc)" = "$holder_ipc" ]
+  # the holder's address is seen inside
+  [ "$(out_value c1 addr)" -gt 0 ]
+  # the ones not joined are new
+  [ "$(pid_ns "$PID" uts)" != "$(host_ns uts)" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+  # the joined namespaces were not the container's to destroy
+  pid_alive "$HOLDER"
+  [ "$(pid_ns "$HOLDER" net)" = "$holder_net" ]
+  nsenter --net="/proc/$HOLDER/ns/net" ip -4 addr show dev lo | grep -q 10.123.45.67
+  stop_holders
+}
+
+@test "a namespace path of the wrong type is refused and leaves nothing" {
+  require_root
+  start_holder --net --ipc
+  lt_bundle sh -c 'echo ran > /shared/ran'
+  # the control: the holder's network namespace is joined
+  config_edit --arg p "/proc/$HOLDER/ns/net" '
+    .linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+  rt_create c1
+  [ "$status" -eq 0 ]
+  [ "$(pid_ns "$PID" net)" = "$(pid_ns "$HOLDER" net)" ]
+  rt delete --force c1
+  assert_nothing_left c1
+  # its ipc namespace as the network one: refused
+  config_edit --arg p "/proc/$HOLDER/ns/ipc" '
+    .linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ -n "$output" ]
+  [ -z "$PID" ] || pid_dead "$PID"
+  [ ! -e "$SHARED/ran" ]
+  run rt state c1
+  [[ "$output" == *"does not exist"* ]]
+  assert_nothing_left c1
+  pid_alive "$HOLDER"
+  stop_holders
+}
+
+@test "a namespace path that does not exist is refused and leaves nothing" {
+  require_root
+  lt_bundle sh -c 'echo ran > /shared/ran'
+  config_edit --arg p "$BATS_TEST_TMPDIR/no-such-ns" '
+    .linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"no such file or directory"* ]]
+  [ ! -e "$SHARED/ran" ]
+  assert_nothing_left c1
+}
+
+@test "hostname is set in the container's uts namespace, not on the host" {
+  require_root
+  host_before=$(hostname)
+  lt_bundle sh -c 'echo "hostname=$(hostname)"; echo "kernel=$(cat /proc/sys/kernel/hostname)"; echo END; exec sleep 1000'
+  ns_remove network
+  config_edit '.hostname = "lt-host"'
+  rt_create c1
+  [ "$status" -eq 0 ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 hostname)" = lt-host ]
+  [ "$(out_value c1 kernel)" = lt-host ]
+  # from the host: in the container's uts namespace, and not in the host's
+  [ "$(nsenter --uts --target "$PID" hostname)" = lt-host ]
+  [ "$(hostname)" = "$host_before" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+# runc 1.1.5 ignores domainname (it came with runtime-spec 1.1): this test
+# fails under it.
+@test "domainname is set in the container's uts namespace, not on the host" {
+  require_root
+  host_before=$(cat /proc/sys/kernel/domainname)
+  lt_bundle sh -c 'echo "domainname=$(cat /proc/sys/kernel/domainname)"; echo END; exec sleep 1000'
+  ns_remove network
+  config_edit '.hostname = "lt-host" | .domainname = "lt.example.org"'
+  rt_create c1
+  [ "$status" -eq 0 ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(cat /proc/sys/kernel/domainname)" = "$host_before" ]
+  [ "$(nsenter --uts --target "$PID" cat /proc/sys/kernel/domainname)" = lt.example.org ]
+  [ "$(out_value c1 domainname)" = lt.example.org ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "pid 1 in the container is the program" {
+  require_root
+  lt_bundle sh -c 'echo "pid=$$"; echo "ppid=$PPID"; echo "init=$(tr "\0" " " < /proc/1/cmdline)"; echo END; exec sleep 1000'
+  ns_remove network
+  rt_create c1
+  [ "$status" -eq 0 ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 pid)" = 1 ]
+  [ "$(out_value c1 ppid)" = 0 ]
+  [[ "$(out_value c1 init)" == "sh -c echo \"pid=\$\$\""* ]]
+  # from the host: the pid file's pid is pid 1 of its namespace, and it is
+  # the program (now exec'd into sleep)
+  [ "$(pid_status "$PID" NSpid)" = "$PID 1" ]
+  [ "$(pid_cmdline "$PID")" = "sleep 1000 " ]
+  [ "$(state_field c1 pid)" = "$PID" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}

@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# The container process (config.md "Process"), seen from inside (the
+# program's output) and from the host (/proc/PID of the pid file's pid):
+# user, umask, env, PATH lookup, cwd, rlimits, oomScoreAdj,
+# noNewPrivileges, the fds it gets.
+
+load helpers
+
+setup() { lt_setup; }
+teardown() { lt_teardown; }
+
+# proc_bundle SCRIPT: a bundle running `sh -c 'SCRIPT; echo END; exec sleep
+# 1000'`: the script's output, then the process stays for the host to look
+# at. No network namespace (not needed here).
+proc_bundle() {
+  lt_bundle sh -c "$1; echo END; exec sleep 1000"
+  ns_remove network
+}
+
+# create_start ID: create, start, wait for END in the output.
+create_start() {
+  rt_create "$1"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  rt start "$1"
+  wait_output "$1"
+  cat "$BATS_TEST_TMPDIR/$1.out"
+}
+
+sorted_words() { tr ' ' '\n' | grep . | sort -n | tr '\n' ' '; }
+
+@test "user: uid, gid and additionalGids" {
+  require_root
+  proc_bundle 'echo "uid=$(id -u)"; echo "gid=$(id -g)"; echo "groups=$(id -G)"'
+  config_edit '.process.user = {uid: 1000, gid: 1001, additionalGids: [5, 2000]}'
+  create_start c1
+  [ "$(out_value c1 uid)" = 1000 ]
+  [ "$(out_value c1 gid)" = 1001 ]
+  [ "$(out_value c1 groups | sorted_words)" = "5 1001 2000 " ]
+  # from the host
+  [ "$(pid_status "$PID" Uid)" = "1000 1000 1000 1000" ]
+  [ "$(pid_status "$PID" Gid)" = "1001 1001 1001 1001" ]
+  [ "$(pid_status "$PID" Groups | sorted_words)" = "5 2000 " ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "user: no additionalGids means no supplementary groups" {
+  require_root
+  proc_bundle 'echo "groups=$(id -G)"'
+  config_edit '.process.user = {uid: 0, gid: 0}'
+  create_start c1
+  [ "$(out_value c1 groups)" = 0 ]
+  [ -z "$(pid_status "$PID" Groups)" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "umask" {
+  require_root
+  proc_bundle 'echo "umask=$(umask)"; touch /shared/f; mkdir /shared/d'
+  config_edit '.process.user.umask = 23'   # 0027
+  create_start c1
+  [ "$(out_value c1 umask)" = 0027 ]
+  [ "$(stat -c %a "$SHARED/f")" = 640 ]
+  [ "$(stat -c %a "$SHARED/d")" = 750 ]
+  [ "$(pid_status "$PID" Umask)" = 0027 ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+# env_except_home FILE: the lines of FILE but HOME=... (runc adds HOME when
+# the config has none; the spec neither asks nor forbids it), sorted.
+env_except_home() {
+  grep -v '^HOME=' "$1" | sort
+}
+
+@test "env: exactly the config's environment, not the caller's" {
+  require_root
+  lt_bundle env
+  ns_remove network
+  config_edit --arg mark "LT_MARK=$MARK" '.process.env = ["PATH=/usr/bin:/bin", "FOO=bar baz", "EMPTY=", $mark]'
+  printf '%s\n' "PATH=/usr/bin:/bin" "FOO=bar baz" "EMPTY=" "LT_MARK=$MARK" | sort > "$BATS_TEST_TMPDIR/want"
+  # inside: env is the program, it prints what it was exec'd with
+  LT_LEAK=from-the-caller rt_run c1
+  [ "$status" -eq 0 ]
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(env_except_home "$BATS_TEST_TMPDIR/c1.out")" = "$(cat "$BATS_TEST_TMPDIR/want")" ]
+  assert_nothing_left c1
+  # from the host: the environment the program was exec'd with
+  config_edit '.process.args = ["sleep", "1000"]'
+  LT_LEAK=from-the-caller rt_create c1
+  [ "$status" -eq 0 ]
+  rt start c1
+  wait_for eval '[ "$(pid_cmdline "$PID")" = "sleep 1000 " ]'
+  tr '\0' '\n' < "/proc/$PID/environ" > "$BATS_TEST_TMPDIR/host-env"
+  cat "$BATS_TEST_TMPDIR/host-env"
+  [ "$(env_except_home "$BATS_TEST_TMPDIR/host-env")" = "$(cat "$BATS_TEST_TMPDIR/want")" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "args[0] without a slash is found through the config's PATH" {
+  require_root
+  lt_bundle myprog arg1 "arg 2"
+  ns_remove network
+  mkdir -p "$BUNDLE/rootfs/opt/lt/bin"
+  printf '#!/bin/sh\necho "myprog: $0 $1 $2"\necho END\nexec sleep 1000\n' > "$BUNDLE/rootfs/opt/lt/bin/myprog"
+  chmod 755 "$BUNDLE/rootfs/opt/lt/bin/myprog"
+  config_edit --arg mark "LT_MARK=$MARK" '.process.env = ["PATH=/nonexistent:/opt/lt/bin:/bin", $mark]'
+  create_start c1
+  grep -qxF 'myprog: /opt/lt/bin/myprog arg1 arg 2' "$BATS_TEST_TMPDIR/c1.out"
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "cwd is the config's" {
+  require_root
+  proc_bundle 'echo "pwd=$(pwd)"'
+  config_edit '.process.cwd = "/usr/bin"'
+  create_start c1
+  [ "$(out_value c1 pwd)" = /usr/bin ]
+  # from the host: the same directory
+  [ "$(stat -Lc %d:%i "/proc/$PID/cwd")" = "$(stat -c %d:%i "$BUNDLE/rootfs/usr/bin")" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "a missing cwd is created" {
+  require_root
+  proc_bundle 'echo "pwd=$(pwd)"'
+  config_edit '.process.cwd = "/work/new/dir"'
+  [ ! -e "$BUNDLE/rootfs/work" ]
+  create_start c1
+  [ "$(out_value c1 pwd)" = /work/new/dir ]
+  [ -d "$BUNDLE/rootfs/work/new/dir" ]
+  [ "$(stat -Lc %d:%i "/proc/$PID/cwd")" = "$(stat -c %d:%i "$BUNDLE/rootfs/work/new/dir")" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+# The soft and hard columns of a /proc/PID/limits line.
+limit_of() {
+  grep "^$2 " "$1" | sed "s/^$2 *//" | awk '{ print $1, $2 }'
+}
+
+@test "rlimits" {
+  require_root
+  proc_bundle 'cat /proc/self/limits > /shared/limits'
+  # all under this host's hard limits (raising one needs CAP_SYS_RESOURCE)
+  config_edit '.process.rlimits = [
+    {type: "RLIMIT_NOFILE", soft: 512, hard: 768},
+    {type: "RLIMIT_NPROC", soft: 1000, hard: 2000},
+    {type: "RLIMIT_CORE", soft: 0, hard: 0},
+    {type: "RLIMIT_MSGQUEUE", soft: 4096, hard: 8192}]'
+  create_start c1
+  cat "$SHARED/limits"
+  for f in "$SHARED/limits" "/proc/$PID/limits"; do
+    [ "$(limit_of "$f" 'Max open files')" = "512 768" ]
+    [ "$(limit_of "$f" 'Max processes')" = "1000 2000" ]
+    [ "$(limit_of "$f" 'Max core file size')" = "0 0" ]
+    [ "$(limit_of "$f" 'Max msgqueue size')" = "4096 8192" ]
+  done
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "oomScoreAdj" {
+  require_root
+  proc_bundle 'echo "adj=$(cat /proc/self/oom_score_adj)"'
+  config_edit '.process.oomScoreAdj = 123'
+  create_start c1
+  [ "$(out_value c1 adj)" = 123 ]
+  [ "$(cat "/proc/$PID/oom_score_adj")" = 123 ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "noNewPrivileges true and false" {
+  require_root
+  [ "$(pid_status $$ NoNewPrivs)" = 0 ]   # the caller's, for the false case
+  proc_bundle 'echo "nnp=$(grep NoNewPrivs /proc/self/status | tr -d "\t " | cut -d: -f2)"'
+  config_edit '.process.noNewPrivileges = true'
+  create_start c1
+  [ "$(out_value c1 nnp)" = 1 ]
+  [ "$(pid_status "$PID" NoNewPrivs)" = 1 ]
+  kill_and_delete c1
+  assert_nothing_left c1
+
+  config_edit '.process.noNewPrivileges = false'
+  create_start c2
+  [ "$(out_value c2 nnp)" = 0 ]
+  [ "$(pid_status "$PID" NoNewPrivs)" = 0 ]
+  kill_and_delete c2
+  assert_nothing_left c2
+}
+
+# fds_of PID: the fd numbers of PID, sorted, on one line.
+fds_of() {
+  ls "/proc/$1/fd" | sort -n | tr '\n' ' '
+}
+
+@test "the container process gets exactly fds 0, 1 and 2" {
+  require_root
+  # ls lists its own fd on /proc/self/fd too: the lowest free one
+  proc_bundle 'echo "fds=$(ls /proc/self/fd | sort -n | tr "\n" " ")"'
+  echo a > "$BATS_TEST_TMPDIR/fa"
+  # the caller has more fds open: none may reach the container
+  status=0
+  rt create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/c1.pid" c1 </dev/null \
+    >"$BATS_TEST_TMPDIR/c1.out" 2>"$BATS_TEST_TMPDIR/c1.err" \
+    3<"$BATS_TEST_TMPDIR/fa" 4<"$BATS_TEST_TMPDIR/fa" 7<"$BATS_TEST_TMPDIR/fa" || status=$?
+  cat "$BATS_TEST_TMPDIR/c1.err"
+  [ "$status" -eq 0 ]
+  PID=$(cat "$BATS_TEST_TMPDIR/c1.pid")
+  track_pid "$PID"
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 fds)" = "0 1 2 3 " ]
+  # from the host: 0, 1, 2 and no other; they are the caller's stdio
+  [ "$(fds_of "$PID")" = "0 1 2 " ]
+  [ "$(readlink "/proc/$PID/fd/0")" = /dev/null ]
+  [ "$(readlink "/proc/$PID/fd/1")" = "$BATS_TEST_TMPDIR/c1.out" ]
+  [ "$(readlink "/proc/$PID/fd/2")" = "$BATS_TEST_TMPDIR/c1.err" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "--preserve-fds 2: fds 3 and 4 reach the container, not 5" {
+  require_root
+  proc_bundle 'echo "fds=$(ls /proc/self/fd | sort -n | tr "\n" " ")"; echo "fd3=$(cat <&3)"; echo "fd4=$(cat <&4)"'
+  echo three > "$BATS_TEST_TMPDIR/f3"
+  echo four > "$BATS_TEST_TMPDIR/f4"
+  echo five > "$BATS_TEST_TMPDIR/f5"
+  status=0
+  rt create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/c1.pid" --preserve-fds 2 c1 </dev/null \
+    >"$BATS_TEST_TMPDIR/c1.out" 2>"$BATS_TEST_TMPDIR/c1.err" \
+    3<"$BATS_TEST_TMPDIR/f3" 4<"$BATS_TEST_TMPDIR/f4" 5<"$BATS_TEST_TMPDIR/f5" || status=$?
+  cat "$BATS_TEST_TMPDIR/c1.err"
+  [ "$status" -eq 0 ]
+  PID=$(cat "$BATS_TEST_TMPDIR/c1.pid")
+  track_pid "$PID"
+  # from the host, before start: the init holds them already
+  [ "$(readlink "/proc/$PID/fd/3")" = "$BATS_TEST_TMPDIR/f3" ]
+  [ "$(readlink "/proc/$PID/fd/4")" = "$BATS_TEST_TMPDIR/f4" ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 fds)" = "0 1 2 3 4 5 " ]   # 5 is ls's own
+  [ "$(out_value c1 fd3)" = three ]
+  [ "$(out_value c1 fd4)" = four ]
+  # from the host: after `cat` read them, still open in the program
+  [ "$(fds_of "$PID")" = "0 1 2 3 4 " ]
+  [ "$(readlink "/proc/$PID/fd/3")" = "$BATS_TEST_TMPDIR/f3" ]
+  [ "$(readlink "/proc/$PID/fd/4")" = "$BATS_TEST_TMPDIR/f4" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
