@@ -5,13 +5,16 @@
 //   ocirun create (runtime)                    init (child of clone3)
 //   -----------------------                    ----------------------
 //   state dir <root>/<id>, status creating
+//   record, then mkdir, the container's cgroups
 //   socketpair(SEQPACKET)  +  start.sock (listening, in the state dir)
 //   join pid/time namespaces by path, or unshare time (for children)
 //   clone3(CLONE_NEW*, CLONE_PIDFD) -------->  PDEATHSIG=SIGKILL, not dumpable
 //   save pid + start time (delete --force
 //     can now find it, whatever happens)
+//   write the pid to each cgroup.procs
 //   [new userns] write uid_map, gid_map
-//   [new userns] MappingsDone -------------->  become root in the userns
+//   [userns or cgroupns] RuntimeDone ------->  become root in the userns,
+//                                              unshare the cgroup namespace
 //   oom_score_adj                              join namespaces by path
 //                                              hostname, mounts, pivot_root,
 //                                              sysctl, rlimits, user, cwd,
@@ -44,6 +47,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "ocirun/cgroups.hpp"
 #include "ocirun/container.hpp"
 #include "ocirun/container_init.hpp"
 #include "ocirun/fs.hpp"
@@ -123,7 +127,7 @@ Result<NamespacePlan> plan_namespaces(const Spec& spec) {
 }
 
 // Fields of the config that this build parses but does not apply yet; said
-// once, so that nobody believes them applied.
+// once (with --debug), so that nobody believes them applied.
 void warn_not_applied(const Spec& spec) {
   std::string list;
   auto add = [&](bool present, const char* name) {
@@ -133,7 +137,6 @@ void warn_not_applied(const Spec& spec) {
   };
   const Linux& l = spec.linux;
   add(l.resources.has_value(), "linux.resources");
-  add(!l.cgroups_path.empty(), "linux.cgroupsPath");
   add(l.seccomp.has_value(), "linux.seccomp");
   add(spec.process && spec.process->capabilities.has_value(), "process.capabilities");
   add(!l.masked_paths.empty(), "linux.maskedPaths");
@@ -142,7 +145,9 @@ void warn_not_applied(const Spec& spec) {
   add(spec.process && !spec.process->apparmor_profile.empty(), "process.apparmorProfile");
   add(spec.process && !spec.process->selinux_label.empty(), "process.selinuxLabel");
   add(!l.mount_label.empty(), "linux.mountLabel");
-  if (!list.empty()) log::warn("not applied yet by this build: " + list);
+  // A debug line, not a warning: without --log, warnings go to stderr,
+  // which is the container's stderr too.
+  if (!list.empty()) log::debug("not applied yet by this build: " + list);
 }
 
 // Fields this build cannot honour at all; refused, as the spec requires of
@@ -231,6 +236,25 @@ Result<> write_pid_file(const std::string& path, pid_t pid) {
   return {};
 }
 
+// A new v1 cpuset cgroup starts with no cpus and no memory nodes, and
+// refuses tasks (ENOSPC) until it has some: it gets its parent's, as in
+// runc. Other directories have no cpuset files and are left alone.
+Result<> inherit_cpuset(const std::string& dir) {
+  std::string parent = dir.substr(0, dir.rfind('/'));
+  for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+    UniqueFd pdir = TRY(fs::open_dir_at(AT_FDCWD, parent));
+    Result<std::string> value = fs::read_file_at(pdir.get(), file);
+    if (!value) {
+      if (value.error().code == ENOENT) return {};  // not a v1 cpuset hierarchy
+      return tl::unexpected(value.error());
+    }
+    UniqueFd ddir = TRY(fs::open_dir_at(AT_FDCWD, dir));
+    std::string mine = TRY(fs::read_file_at(ddir.get(), file));
+    if (mine.find_first_not_of(" \n") == std::string::npos) TRY(sys::write_file(dir + "/" + file, *value));
+  }
+  return {};
+}
+
 // A copy of config.json in the state dir, for the commands that run after
 // create (the hooks of start and delete) and must not depend on the bundle.
 constexpr const char* kConfigCopy = "config.json";
@@ -277,6 +301,7 @@ Result<Created> create_container(const CreateOptions& o) {
   if (o.pidfd_socket) return fail("--pidfd-socket: not supported yet", ENOTSUP);
   NamespacePlan ns = TRY_CTX(plan_namespaces(spec), "config.json");
   warn_not_applied(spec);
+  std::vector<CgroupHierarchy> hierarchies = TRY_CTX(cgroup_hierarchies(), "cgroups");
   std::string rootfs = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
   rootfs = TRY_CTX(absolute_dir(rootfs), "root.path");
 
@@ -298,15 +323,33 @@ Result<Created> create_container(const CreateOptions& o) {
 
   UniqueFd pidfd;
   pid_t pid = 0;
-  // On any failure below: kill the init if there is one, remove the dir.
+  // On any failure below: kill the init if there is one, remove the
+  // cgroups and the dir.
   auto abort_create = [&](Error e) -> tl::unexpected<Error> {
     if (pidfd) {
       (void)sys::pidfd_send_signal(pidfd.get(), SIGKILL);
       ::waitpid(pid, nullptr, 0);
     }
+    if (Result<> r = remove_cgroups(st); !r) log::warn("create: cleanup: " + r.error().msg);
     if (Result<> r = lock.remove(); !r) log::warn("create: cleanup: " + r.error().msg);
     return tl::unexpected<Error>(std::move(e));
   };
+
+  // The cgroups: recorded before they are made, so that delete --force
+  // removes them even after a create killed half-way.
+  std::vector<std::string> cgroup_dirs;
+  for (const CgroupHierarchy& h : hierarchies) {
+    std::string rel = container_cgroup(h, spec.linux.cgroups_path, o.id);
+    if (st.cgroup_path.empty()) st.cgroup_path = "/" + rel;
+    for (std::string& d : missing_dirs(h.mount_point, rel)) st.cleanup.push_back({"cgroup", std::move(d)});
+    cgroup_dirs.push_back(h.mount_point + "/" + rel);
+  }
+  if (Result<> r = lock.save(st); !r) return abort_create(r.error());
+  for (const CleanupEntry& c : st.cleanup) {
+    if (::mkdir(c.path.c_str(), 0755) < 0 && errno != EEXIST)
+      return abort_create(with_context(fail_errno("mkdir `" + c.path + "`").value(), "cgroups"));
+    if (Result<> r = inherit_cpuset(c.path); !r) return abort_create(with_context(r.error(), "cgroups"));
+  }
 
   // 3. The channels to the init, at fd numbers above the preserved ones.
   int min_fd = 3 + static_cast<int>(o.preserve_fds);
@@ -365,11 +408,12 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.listen_fd = listener->get();
   ctx.console_fd = console.get();
   ctx.new_userns = ns.new_userns;
+  ctx.new_cgroupns = (ns.clone_flags & CLONE_NEWCGROUP) != 0;
   ctx.joins = ns.joins;
   ctx.preserve_fds = o.preserve_fds;
   ctx.no_pivot = o.no_pivot;
   ctx.no_new_keyring = o.no_new_keyring;
-  Result<pid_t> cloned = sys::clone3(ns.clone_flags, &pidfd);
+  Result<pid_t> cloned = sys::clone3(ns.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP), &pidfd);
   if (!cloned) return abort_create(with_context(cloned.error(), "create the init"));
   if (*cloned == 0) start_init(ctx, keep);
   pid = *cloned;
@@ -384,15 +428,20 @@ Result<Created> create_container(const CreateOptions& o) {
   if (Result<ProcStat> ps = read_proc_stat(pid); ps) st.init_start_time = ps->start_time;
   if (Result<> r = lock.save(st); !r) return abort_create(r.error());
 
-  // 7. The init's credentials and scores, set from outside.
+  // 7. The init's cgroups, credentials and scores, set from outside before
+  //    it runs anything of the container's.
+  for (const std::string& dir : cgroup_dirs)
+    if (Result<> r = sys::write_file(dir + "/cgroup.procs", std::to_string(pid)); !r)
+      return abort_create(with_context(r.error(), "cgroups"));
   if (ns.new_userns) {
     std::string base = "/proc/" + std::to_string(pid);
     if (Result<> r = sys::write_file(base + "/gid_map", id_map_text(spec.linux.gid_mappings)); !r)
       return abort_create(with_context(r.error(), "linux.gidMappings"));
     if (Result<> r = sys::write_file(base + "/uid_map", id_map_text(spec.linux.uid_mappings)); !r)
       return abort_create(with_context(r.error(), "linux.uidMappings"));
-    if (Result<> r = sync_send(runtime_end.get(), SyncType::MappingsDone); !r) return abort_create(r.error());
   }
+  if (ctx.new_userns || ctx.new_cgroupns)
+    if (Result<> r = sync_send(runtime_end.get(), SyncType::RuntimeDone); !r) return abort_create(r.error());
   if (spec.process->oom_score_adj) {
     std::string path = "/proc/" + std::to_string(pid) + "/oom_score_adj";
     if (Result<> r = sys::write_file(path, std::to_string(*spec.process->oom_score_adj)); !r)

@@ -177,6 +177,10 @@ Result<> setup_rootfs(const InitContext& ctx) {
     TRY_CTX(mount_one(root.get(), ctx.bundle, m), "mounts[" + std::to_string(i) + "] " + m.destination);
   }
   if (has_mount_at(spec, "/dev")) TRY_CTX(make_default_devices(root.get(), ctx.new_userns), "default devices");
+  // The working directory is made here, as root and before the rootfs may
+  // turn read-only; it is entered later as the user (who may then be
+  // refused, as on any system).
+  TRY_CTX(make_in_root(root.get(), spec.process->cwd, false), "process.cwd");
 
   // The hooks that run before pivot_root: prestart and createRuntime in the
   // runtime (which it does when we ask), then createContainer here, in the
@@ -364,12 +368,16 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   const Spec& spec = *ctx.spec;
   const Process& proc = *spec.process;
 
+  if (ctx.new_userns || ctx.new_cgroupns)
+    TRY_CTX(sync_expect(ctx.sync_fd, SyncType::RuntimeDone), "wait for the runtime");
   if (ctx.new_userns) {
-    // The runtime writes our uid/gid maps; until then we are nobody here.
-    TRY_CTX(sync_expect(ctx.sync_fd, SyncType::MappingsDone), "wait for the id mappings");
+    // The runtime wrote our uid/gid maps; until then we were nobody here.
     if (::setresgid(0, 0, 0) < 0) return fail_errno("setresgid 0 in the user namespace");
     if (::setresuid(0, 0, 0) < 0) return fail_errno("setresuid 0 in the user namespace");
   }
+  // The cgroup namespace is made here, not by clone3: its root is the
+  // cgroup of the process that makes it, and only now are we in ours.
+  if (ctx.new_cgroupns && ::unshare(CLONE_NEWCGROUP) < 0) return fail_errno("unshare the cgroup namespace");
   for (const InitContext::Join& j : ctx.joins)
     if (::setns(j.fd, static_cast<int>(j.type)) < 0)
       return fail_errno(std::string("join the ") + namespace_type_name(j.type) + " namespace");
@@ -393,12 +401,6 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
       ::personality(static_cast<unsigned long>(spec.linux.personality->domain)) < 0)
     return fail_errno("linux.personality");
 
-  // The working directory is made as root, entered as the user (who may
-  // then be refused, as on any system).
-  if (::mkdir(proc.cwd.c_str(), 0755) < 0 && errno != EEXIST) {
-    UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    TRY_CTX(make_in_root(root.get(), proc.cwd, false), "process.cwd");
-  }
   TRY_CTX(switch_user(proc.user), "process.user");
   if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
   if (::chdir(proc.cwd.c_str()) < 0) return fail_errno("process.cwd: chdir `" + proc.cwd + "`");

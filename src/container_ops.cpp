@@ -59,6 +59,31 @@ Result<> wait_exit(int pidfd, int timeout_ms) {
 
 }  // namespace
 
+Result<> remove_cgroups(const ContainerState& st) {
+  for (auto it = st.cleanup.rbegin(); it != st.cleanup.rend(); ++it) {
+    if (it->kind != "cgroup") continue;
+    // The container's own cgroup is the one no other recorded dir is under.
+    bool leaf = true;
+    for (const CleanupEntry& other : st.cleanup)
+      if (other.path.size() > it->path.size() && other.path.compare(0, it->path.size(), it->path) == 0 &&
+          other.path[it->path.size()] == '/')
+        leaf = false;
+    // A cgroup stays busy for a moment after its last process exited.
+    int tries = 0;
+    while (::rmdir(it->path.c_str()) < 0) {
+      if (errno == ENOENT) break;
+      if (errno == EBUSY && leaf && ++tries < 100) {
+        ::usleep(10000);
+        continue;
+      }
+      // A parent shared with another container is not ours to remove now.
+      if (!leaf && (errno == EBUSY || errno == ENOTEMPTY)) break;
+      return fail_errno("remove cgroup `" + it->path + "`");
+    }
+  }
+  return {};
+}
+
 Result<UniqueFd> open_init(const ContainerState& st) {
   if (st.pid <= 0) return fail("the container has no process", ESRCH);
   UniqueFd fd = TRY(sys::pidfd_open(st.pid));
@@ -108,6 +133,7 @@ Result<> delete_container(ContainerLock& lock, bool force) {
   // The poststop hooks run after the container is gone; their failure is a
   // warning and the rest go on (runtime.md, lifecycle step 13).
   Hooks hooks = TRY(saved_hooks(lock.dir_fd()));
+  TRY(remove_cgroups(st));
   TRY(lock.remove());
   std::string state = hook_state_json(st, Status::Stopped);
   for (std::size_t i = 0; i < hooks.poststop.size(); i++)

@@ -56,6 +56,10 @@ Result<> delete_container(ContainerLock& lock, bool force);
 // its state dir (none when it had no post-create hooks).
 Result<Hooks> saved_hooks(int state_dir_fd);
 
+// Removes the cgroups a create made (the state's cleanup entries), deepest
+// first; a parent still used by another container stays.
+Result<> remove_cgroups(const ContainerState& state);
+
 // Opens a pidfd of the container's init and checks, after opening it, that
 // the pid was not reused: ESRCH when the init is gone.
 Result<UniqueFd> open_init(const ContainerState& state);

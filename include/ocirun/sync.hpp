@@ -12,7 +12,7 @@
 namespace ocirun {
 
 enum class SyncType : std::uint32_t {
-  MappingsDone = 1,  // runtime -> init: uid/gid maps are written
+  RuntimeDone = 1,   // runtime -> init: uid/gid maps written, cgroups joined
   Ready = 2,         // init -> runtime: set up, waiting for start
   Error = 3,         // init -> runtime: {code, msg}, then the init exits
   Start = 4,         // start -> init: exec the user's program
