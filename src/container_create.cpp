@@ -190,7 +190,7 @@ sockaddr_un start_socket_addr(int dir_fd, socklen_t* len) {
   return addr;
 }
 
-Result<UniqueFd> connect_console(const std::string& path) {
+Result<UniqueFd> connect_socket(const std::string& path) {
   UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!s) return fail_errno("socket");
   sockaddr_un addr{};
@@ -298,7 +298,6 @@ Result<Created> create_container(const CreateOptions& o) {
     return fail("process.terminal needs --console-socket to send the terminal to", EINVAL);
   if (!spec.process->terminal && o.console_socket)
     return fail("--console-socket needs process.terminal: true in config.json", EINVAL);
-  if (o.pidfd_socket) return fail("--pidfd-socket: not supported yet", ENOTSUP);
   NamespacePlan ns = TRY_CTX(plan_namespaces(spec), "config.json");
   warn_not_applied(spec);
   std::vector<CgroupHierarchy> hierarchies = TRY_CTX(cgroup_hierarchies(), "cgroups");
@@ -344,6 +343,10 @@ Result<Created> create_container(const CreateOptions& o) {
     for (std::string& d : missing_dirs(h.mount_point, rel)) st.cleanup.push_back({"cgroup", std::move(d)});
     cgroup_dirs.push_back(h.mount_point + "/" + rel);
   }
+  // kill --all and delete find the container's processes through these.
+  std::string joined;
+  for (const std::string& d : cgroup_dirs) joined += (joined.empty() ? "" : "\n") + d;
+  set_extra(st, kCgroupDirsKey, std::move(joined));
   if (Result<> r = lock.save(st); !r) return abort_create(r.error());
   for (const CleanupEntry& c : st.cleanup) {
     if (::mkdir(c.path.c_str(), 0755) < 0 && errno != EEXIST)
@@ -377,7 +380,7 @@ Result<Created> create_container(const CreateOptions& o) {
   for (const InitContext::Join& j : ns.joins) keep.push_back(j.fd);
   UniqueFd console;
   if (o.console_socket) {
-    Result<UniqueFd> connected = connect_console(*o.console_socket);
+    Result<UniqueFd> connected = connect_socket(*o.console_socket);
     if (!connected) return abort_create(with_context(connected.error(), "--console-socket"));
     Result<UniqueFd> moved = move_above(std::move(*connected), min_fd);
     if (!moved) return abort_create(moved.error());
@@ -470,6 +473,14 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = write_pid_file(*o.pid_file, pid); !r) return abort_create(r.error());
   st.status = Status::Created;
   if (Result<> r = lock.save(st); !r) return abort_create(r.error());
+  // --pidfd-socket: the caller gets a pidfd of the init, which names the
+  // process for as long as it lives, where a pid could be reused.
+  if (o.pidfd_socket) {
+    Result<UniqueFd> sock = connect_socket(*o.pidfd_socket);
+    if (!sock) return abort_create(with_context(sock.error(), "--pidfd-socket"));
+    if (Result<> r = sys::send_fd(sock->get(), pidfd.get(), "pidfd"); !r)
+      return abort_create(with_context(r.error(), "--pidfd-socket"));
+  }
   return Created{std::move(lock), std::move(st), std::move(pidfd)};
 }
 

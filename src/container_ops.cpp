@@ -1,6 +1,7 @@
 // kill and delete: acting on a container's init through a pidfd, so that a
 // pid reused by another process after the init died is never signalled.
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -44,6 +45,39 @@ Result<std::vector<pid_t>> pids_in_namespace_of(pid_t init) {
   }
   ::closedir(d);
   return out;
+}
+
+// Every process in the container's cgroup: how a container without a pid
+// namespace of its own is found (its processes outlive its init).
+Result<std::vector<pid_t>> pids_in_cgroup(const ContainerState& st) {
+  std::vector<pid_t> out;
+  const std::string* dirs = find_extra(st, kCgroupDirsKey);
+  if (dirs == nullptr || dirs->empty()) return out;
+  std::string first = dirs->substr(0, dirs->find('\n'));
+  UniqueFd dir = TRY(fs::open_dir_at(AT_FDCWD, first));
+  std::string procs = TRY(fs::read_file_at(dir.get(), "cgroup.procs"));
+  std::size_t pos = 0;
+  while (pos < procs.size()) {
+    std::size_t nl = procs.find('\n', pos);
+    if (nl == std::string::npos) nl = procs.size();
+    pid_t pid = 0;
+    auto [end, ec] = std::from_chars(procs.data() + pos, procs.data() + nl, pid);
+    if (ec == std::errc() && end == procs.data() + nl && pid > 0) out.push_back(pid);
+    pos = nl + 1;
+  }
+  return out;
+}
+
+// Signals every process of the container but the init: through its pid
+// namespace when it has one, else through its cgroup.
+Result<> signal_others(const ContainerState& st, int sig) {
+  std::vector<pid_t> pids = st.own_pid_namespace ? TRY(pids_in_namespace_of(st.pid)) : TRY(pids_in_cgroup(st));
+  for (pid_t p : pids) {
+    if (p == st.pid) continue;
+    Result<UniqueFd> fd = sys::pidfd_open(p);
+    if (fd) (void)sys::pidfd_send_signal(fd->get(), sig);
+  }
+  return {};
 }
 
 Result<> wait_exit(int pidfd, int timeout_ms) {
@@ -101,16 +135,9 @@ Result<> kill_container(const ContainerState& st, int sig, bool all) {
     if (init.error().code == ESRCH) return fail("container not running", ESRCH);
     return tl::unexpected(init.error());
   }
-  if (all && st.own_pid_namespace) {
-    // Every process but the init first, so that none is orphaned to the
-    // init's death mid-way and missed.
-    std::vector<pid_t> pids = TRY(pids_in_namespace_of(st.pid));
-    for (pid_t p : pids) {
-      if (p == st.pid) continue;
-      Result<UniqueFd> fd = sys::pidfd_open(p);
-      if (fd) (void)sys::pidfd_send_signal(fd->get(), sig);
-    }
-  }
+  // Every process but the init first, so that none is orphaned by the
+  // init's death mid-way and missed.
+  if (all) TRY(signal_others(st, sig));
   TRY(sys::pidfd_send_signal(init->get(), sig));
   return {};
 }
@@ -128,6 +155,17 @@ Result<> delete_container(ContainerLock& lock, bool force) {
     if (init) {
       TRY_CTX(sys::pidfd_send_signal(init->get(), SIGKILL), "kill the container's init");
       TRY(wait_exit(init->get(), kKillWaitMs));
+    }
+  }
+  // Without a pid namespace of its own, the container's other processes
+  // survive its init: they are killed through the cgroup, or its cgroup
+  // could not be removed.
+  if (!st.own_pid_namespace) {
+    for (int tries = 0; tries < kKillWaitMs / 10; tries++) {
+      std::vector<pid_t> left = TRY(pids_in_cgroup(st));
+      if (left.empty()) break;
+      TRY(signal_others(st, SIGKILL));
+      ::usleep(10000);
     }
   }
   // The poststop hooks run after the container is gone; their failure is a

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +45,9 @@ Result<> run_hook(const Hook& hook, std::string_view state_json) {
   if (*pid == 0) {
     // The child: stdin from the state pipe, stdout and stderr to the
     // capture pipe; nothing else of the runtime's survives the exec.
+    // A hook does not outlive the runtime that ran it: a create killed
+    // mid-way must leave no process behind.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     ::dup2(in_r.get(), 0);
     ::dup2(out_w.get(), 1);
     ::dup2(out_w.get(), 2);

@@ -56,6 +56,10 @@ Result<> delete_container(ContainerLock& lock, bool force);
 // its state dir (none when it had no post-create hooks).
 Result<Hooks> saved_hooks(int state_dir_fd);
 
+// The state's `extra` key listing the container's cgroup directories, one
+// per line.
+inline constexpr const char* kCgroupDirsKey = "cgroup.dirs";
+
 // Removes the cgroups a create made (the state's cleanup entries), deepest
 // first; a parent still used by another container stays.
 Result<> remove_cgroups(const ContainerState& state);

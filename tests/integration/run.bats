@@ -57,3 +57,78 @@ teardown() { common_teardown; }
   run oci delete --force nosuch
   [ "$status" -eq 0 ]
 }
+
+@test "--pidfd-socket: the caller gets a pidfd of the container's process" {
+  require_root
+  make_bundle sleep 100
+  sock=$BATS_TEST_TMPDIR/pidfd.sock
+  "$TOP/build/tests/recvtty" "$sock" > "$BATS_TEST_TMPDIR/pidfd.out" 2>&1 &
+  recv=$!
+  for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+  oci create --pidfd-socket "$sock" --pid-file "$BATS_TEST_TMPDIR/pid" --bundle "$BUNDLE" p1
+  wait "$recv"
+  grep -qx "Pid:	$(cat "$BATS_TEST_TMPDIR/pid")" "$BATS_TEST_TMPDIR/pidfd.out"
+  oci delete --force p1
+}
+
+@test "without a pid namespace: kill --all and delete reach every process, through the cgroup" {
+  require_root
+  make_bundle sh -c 'sleep 101 & sleep 102 & wait'
+  config_edit '.linux.namespaces |= map(select(.type != "pid")) | .linux.cgroupsPath = "ocirun-test-nopidns-'$$'"'
+  oci run -d --bundle "$BUNDLE" n1
+  pid=$(oci state n1 | jq -r .pid)
+  for _ in $(seq 50); do [ "$(pgrep -P "$pid" | wc -l)" -eq 2 ] && break; sleep 0.05; done
+  kids=$(pgrep -P "$pid")
+  [ "$(echo "$kids" | wc -l)" -eq 2 ]
+  oci kill --all n1 KILL
+  for _ in $(seq 100); do
+    alive=0
+    for k in $kids; do kill -0 "$k" 2>/dev/null && [ "$(awk '{print $3}' /proc/$k/stat)" != Z ] && alive=1; done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.05
+  done
+  [ "$alive" -eq 0 ]
+  oci delete --force n1
+  ! ls -d /sys/fs/cgroup/*/ocirun-test-nopidns-$$ /sys/fs/cgroup/memory/*/*/ocirun-test-nopidns-$$ 2>/dev/null
+}
+
+# Kills `ocirun create` while it waits in a hook, then checks that delete
+# --force leaves nothing: no process, cgroup or state dir.
+killed_create() {
+  local kind=$1
+  make_bundle sleep 100
+  local cg=ocirun-test-killed-$$-$BATS_TEST_NUMBER
+  config_edit ".linux.cgroupsPath = \"$cg\" | .hooks.$kind = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo \$\$ > $BATS_TEST_TMPDIR/hook.pid; exec sleep 100\"]}]"
+  oci create --bundle "$BUNDLE" k1 &
+  local create=$!
+  for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/hook.pid" ] && break; sleep 0.05; done
+  [ -s "$BATS_TEST_TMPDIR/hook.pid" ]
+  local init
+  init=$(oci state k1 | jq -r .pid)
+  [ "$(oci state k1 | jq -r .status)" = creating ]
+  kill -KILL "$create"
+  wait "$create" || true
+  oci delete --force k1
+  run oci state k1
+  [[ "$output" == *"does not exist"* ]]
+  # The init and the hook die with the runtime (parent-death signals). A
+  # createContainer hook runs in the container's pid namespace (its pid file
+  # holds a pid of that namespace), which dies with the init.
+  local pids=$init
+  [ "$kind" = createRuntime ] && pids="$pids $(cat "$BATS_TEST_TMPDIR/hook.pid")"
+  for p in $pids; do
+    for _ in $(seq 100); do { ! kill -0 "$p" 2>/dev/null || [ "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = Z ]; } && break; sleep 0.05; done
+    ! kill -0 "$p" 2>/dev/null || [ "$(awk '{print $3}' /proc/$p/stat)" = Z ]
+  done
+  ! ls -d /sys/fs/cgroup/*/$cg /sys/fs/cgroup/memory/*/*/$cg 2>/dev/null
+}
+
+@test "ocirun killed during create (in createRuntime): delete --force removes everything" {
+  require_root
+  killed_create createRuntime
+}
+
+@test "ocirun killed during create (in createContainer): delete --force removes everything" {
+  require_root
+  killed_create createContainer
+}

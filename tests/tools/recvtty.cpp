@@ -1,8 +1,9 @@
-// recvtty SOCKET [INPUT]: the receiving end of --console-socket, for the
-// tests. Listens on SOCKET, takes one pty master over SCM_RIGHTS, prints the
-// name that came with it on stderr, writes INPUT (if any) to the terminal,
-// and copies everything the terminal prints to stdout until the container's
-// side is closed.
+// recvtty SOCKET [INPUT]: the receiving end of --console-socket and
+// --pidfd-socket, for the tests. Listens on SOCKET, takes one fd over
+// SCM_RIGHTS and prints the name that came with it on stderr. A pidfd: prints
+// the pid it refers to (from /proc/self/fdinfo) and exits. A pty master:
+// writes INPUT (if any) to the terminal and copies everything the terminal
+// prints to stdout until the container's side is closed.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -50,6 +51,15 @@ int main(int argc, char** argv) {
   int master;
   std::memcpy(&master, CMSG_DATA(c), sizeof master);
   std::fprintf(stderr, "recvtty: got %s\n", name);
+  if (std::strcmp(name, "pidfd") == 0) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/fdinfo/%d", master);
+    FILE* f = std::fopen(path, "r");
+    char line[256];
+    while (f != nullptr && std::fgets(line, sizeof line, f) != nullptr)
+      if (std::strncmp(line, "Pid:", 4) == 0) std::fputs(line, stdout);
+    return 0;
+  }
   if (argc > 2) {
     ssize_t n = write(master, argv[2], std::strlen(argv[2]));
     (void)n;
