@@ -328,6 +328,12 @@ Result<Created> create_container(const CreateOptions& o) {
     if (pidfd) {
       (void)sys::pidfd_send_signal(pidfd.get(), SIGKILL);
       ::waitpid(pid, nullptr, 0);
+      // The lifecycle goes on at delete, and so to the poststop hooks
+      // (runtime.md, steps 12 and 13); their failures are warnings.
+      std::string state = hook_state_json(st, Status::Stopped);
+      for (std::size_t i = 0; i < spec.hooks.poststop.size(); i++)
+        if (Result<> r = run_hook(spec.hooks.poststop[i], state); !r)
+          log::warn("create: poststop hook " + std::to_string(i) + ": " + r.error().msg);
     }
     if (Result<> r = remove_cgroups(st); !r) log::warn("create: cleanup: " + r.error().msg);
     if (Result<> r = lock.remove(); !r) log::warn("create: cleanup: " + r.error().msg);
@@ -388,7 +394,13 @@ Result<Created> create_container(const CreateOptions& o) {
     keep.push_back(console.get());
   }
 
-  // 4. Namespaces that only apply to children: joined or made here.
+  // 4. Namespaces that only apply to children: joined or made here, and
+  //    undone right after clone3, so that the hooks this runtime runs later
+  //    are in the runtime's namespaces, not the container's.
+  UniqueFd own_pid_ns, own_time_ns;
+  if (ns.pid_join >= 0) own_pid_ns.reset(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
+  if (ns.time_join >= 0 || ns.new_time)
+    own_time_ns.reset(::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC));
   if (ns.pid_join >= 0 && ::setns(ns.pid_join, CLONE_NEWPID) < 0)
     return abort_create(with_context(fail_errno("setns").value(), "join the pid namespace"));
   if (ns.time_join >= 0 && ::setns(ns.time_join, CLONE_NEWTIME) < 0)
@@ -420,6 +432,10 @@ Result<Created> create_container(const CreateOptions& o) {
   if (!cloned) return abort_create(with_context(cloned.error(), "create the init"));
   if (*cloned == 0) start_init(ctx, keep);
   pid = *cloned;
+  if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0)
+    return abort_create(with_context(fail_errno("setns").value(), "return to the runtime's pid namespace"));
+  if (own_time_ns && ::setns(own_time_ns.get(), CLONE_NEWTIME) < 0)
+    return abort_create(with_context(fail_errno("setns").value(), "return to the runtime's time namespace"));
   init_end->reset();
   listener->reset();
   console.reset();

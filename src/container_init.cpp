@@ -264,9 +264,12 @@ Result<> setup_terminal(const InitContext& ctx) {
 
 Result<> apply_sysctl(const Spec& spec) {
   for (const auto& [key, value] : spec.linux.sysctl) {
+    // net.ipv4.ip_forward, or already as a path: net/ipv4/conf/eth0.100/rp_filter
+    // (where the dot belongs to the interface's name).
     std::string path = "/proc/sys/" + key;
-    for (std::size_t i = 10; i < path.size(); i++)
-      if (path[i] == '.') path[i] = '/';
+    if (key.find('/') == std::string::npos)
+      for (std::size_t i = 10; i < path.size(); i++)
+        if (path[i] == '.') path[i] = '/';
     TRY_CTX(sys::write_file(path, value), "linux.sysctl " + key);
   }
   return {};
@@ -300,12 +303,14 @@ Result<> apply_scheduler(const Scheduler& sch) {
   return {};
 }
 
-// process.ioPriority: the whole process group (ioprio_set(2), which glibc
-// does not wrap); the container's processes inherit it.
+// process.ioPriority, set on the init (ioprio_set(2), which glibc does not
+// wrap): every process of the container descends from it and inherits it.
+// Not IOPRIO_WHO_PGRP: the init is still in its caller's process group,
+// and that would reach the caller's shell and its other children.
 Result<> apply_io_priority(const IoPriority& io) {
-  constexpr int kWhoPgrp = 2;  // IOPRIO_WHO_PGRP
+  constexpr int kWhoProcess = 1;  // IOPRIO_WHO_PROCESS
   int value = (static_cast<int>(io.io_class) << 13) | io.priority;
-  if (::syscall(SYS_ioprio_set, kWhoPgrp, 0, value) < 0) return fail_errno("process.ioPriority: ioprio_set");
+  if (::syscall(SYS_ioprio_set, kWhoProcess, 0, value) < 0) return fail_errno("process.ioPriority: ioprio_set");
   return {};
 }
 

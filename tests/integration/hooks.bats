@@ -105,3 +105,32 @@ poststop" ]
   run oci state h5
   [[ "$output" == *"does not exist"* ]]
 }
+
+@test "a failing createRuntime hook still runs the poststop hooks" {
+  require_root
+  make_bundle true
+  config_edit ".hooks.createRuntime = [{\"path\": \"/bin/false\"}] | .hooks.poststop = [$(hook poststop)]"
+  run oci create --bundle "$BUNDLE" h6
+  [ "$status" -eq 1 ]
+  grep -q '^poststop \["h6","stopped",0,' "$LOG"
+}
+
+@test "runtime hooks run in the runtime's namespaces, even when the container joins a pid namespace" {
+  require_root
+  # A pid namespace to join, held by a process of this test.
+  unshare --pid --fork --mount-proc sleep 100 &
+  holder=$!
+  for _ in $(seq 50); do inner=$(pgrep -P "$holder" sleep) && break; sleep 0.05; done
+  make_bundle sleep 100
+  config_edit ".linux.namespaces |= map(if .type == \"pid\" then .path = \"/proc/$inner/ns/pid\" else . end)
+               | .hooks.createRuntime = [$(hook createRuntime)] | .hooks.poststart = [$(hook poststart)]"
+  oci run -d --bundle "$BUNDLE" h7
+  host_ns=$(readlink /proc/self/ns/pid)
+  grep '^createRuntime ' "$LOG" | grep -qF " $host_ns"
+  grep '^poststart ' "$LOG" | grep -qF " $host_ns"
+  # The container itself is in the joined namespace.
+  [ "$(readlink /proc/$(oci state h7 | jq -r .pid)/ns/pid)" = "$(readlink /proc/$inner/ns/pid)" ]
+  oci delete --force h7
+  kill "$holder"
+  wait "$holder" || true
+}

@@ -257,3 +257,23 @@ fds_of() {
   kill_and_delete c1
   assert_nothing_left c1
 }
+
+@test "sysctl (dotted and slashed keys), root.readonly, personality, timeOffsets" {
+  require_root
+  make_bundle sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/lo/forwarding; touch /x 2>&1 | grep -c "Read-only"; uname -m; cat /proc/uptime | cut -d. -f1'
+  config_edit '.root.readonly = true
+    | .linux.sysctl = {"net.ipv4.ip_forward": "1", "net/ipv4/conf/lo/forwarding": "1"}
+    | .linux.personality = {"domain": "LINUX32"}
+    | .linux.namespaces += [{"type": "time"}]
+    | .linux.timeOffsets = {"boottime": {"secs": 86400000, "nanosecs": 0}}'
+  host_forward=$(cat /proc/sys/net/ipv4/ip_forward)
+  run oci run --bundle "$BUNDLE" s1
+  [ "$status" -eq 0 ]
+  echo "$output"
+  [ "${lines[0]}" = 1 ]
+  [ "${lines[1]}" = 1 ]
+  [ "${lines[2]}" = 1 ]             # the rootfs is read-only
+  [[ "${lines[3]}" == i686 ]]       # LINUX32 personality
+  [ "${lines[4]}" -ge 86400000 ]    # boottime offset seen through /proc/uptime
+  [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_forward" ]   # the host's is its own
+}

@@ -132,3 +132,14 @@ killed_create() {
   require_root
   killed_create createContainer
 }
+
+@test "process.ioPriority reaches the container, not its caller's process group" {
+  require_root
+  make_bundle sh -c 'cat /proc/self/io 2>/dev/null >/dev/null; ionice -p $$'
+  config_edit '.process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}'
+  before=$(ionice -p $$)
+  run oci run --bundle "$BUNDLE" io1
+  [ "$status" -eq 0 ]
+  [[ "$output" == *idle* ]]
+  [ "$(ionice -p $$)" = "$before" ]
+}
