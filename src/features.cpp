@@ -1,6 +1,7 @@
 #include "ocirun/features.hpp"
 
 #include "ocirun/json.hpp"
+#include "ocirun/mount_options.hpp"
 #include "ocirun/version.hpp"
 #include "ocirun_commit.h"
 #include "ocirun_config.h"
@@ -12,6 +13,21 @@ std::string features_json() {
   w.begin_object();
   w.key("ociVersionMin").value(kOciVersionMin);
   w.key("ociVersionMax").value(kOciVersionMax);
+  w.key("hooks").begin_array();
+  for (const char* h : {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"})
+    w.value(h);
+  w.end_array();
+  w.key("mountOptions").begin_array();
+  for (const std::string& o : recognized_mount_options()) w.value(o);
+  w.end_array();
+  // linux: only what is applied. Capabilities, cgroup resources, seccomp,
+  // AppArmor, SELinux, intelRdt and idmapped mounts are left out (unknown)
+  // until the code that applies them lands.
+  w.key("linux").begin_object();
+  w.key("namespaces").begin_array();
+  for (const char* n : {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}) w.value(n);
+  w.end_array();
+  w.end_object();
   // Annotation keys follow crun's run.oci.<runtime>.* convention.
   w.key("annotations").begin_object();
   w.key("run.oci.ocirun.commit").value(OCIRUN_COMMIT);

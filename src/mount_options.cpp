@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <array>
 
 namespace ocirun {
@@ -86,6 +87,14 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& options
     if (!out.data.empty()) out.data += ',';
     out.data += opt;
   }
+  return out;
+}
+
+std::vector<std::string> recognized_mount_options() {
+  std::vector<std::string> out{"bind", "rbind"};
+  for (const FlagOption& f : kFlagOptions) out.emplace_back(f.name);
+  for (const PropagationOption& p : kPropagationOptions) out.emplace_back(p.name);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

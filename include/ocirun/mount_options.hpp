@@ -23,4 +23,7 @@ struct MountOptions {
 // other unknown option goes to the filesystem as data.
 Result<MountOptions> parse_mount_options(const std::vector<std::string>& options);
 
+// Every option parse_mount_options applies (for `ocirun features`), sorted.
+std::vector<std::string> recognized_mount_options();
+
 }  // namespace ocirun

@@ -4,6 +4,7 @@
 
 #include "ocirun/features.hpp"
 #include "ocirun/json.hpp"
+#include "ocirun/mount_options.hpp"
 #include "ocirun/spec.hpp"
 #include "ocirun_config.h"
 
@@ -29,12 +30,44 @@ TEST_CASE("features: only properties of this build", "[features]") {
   auto doc = json::Document::parse(features_json());
   REQUIRE(doc);
   json::Node root = doc->root();
-  // Until the lifecycle lands nothing of the container is implemented, so
-  // every optional property is absent ("unknown" in features.md).
+  // What is applied is listed; the rest is absent ("unknown" in features.md).
   for (std::size_t i = 0; i < root.member_count(); i++) {
     std::string_view name = root.member_name(i);
     INFO(name);
-    CHECK((name == "ociVersionMin" || name == "ociVersionMax" || name == "annotations"));
+    CHECK((name == "ociVersionMin" || name == "ociVersionMax" || name == "hooks" || name == "mountOptions" ||
+           name == "linux" || name == "annotations"));
+  }
+  auto linux_ = root.require("linux", json::Type::Object);
+  REQUIRE(linux_);
+  REQUIRE(linux_->member_count() == 1);
+  CHECK(linux_->member_name(0) == "namespaces");
+}
+
+TEST_CASE("features: every listed hook, namespace and mount option is accepted by create's parsers", "[features]") {
+  auto doc = json::Document::parse(features_json());
+  REQUIRE(doc);
+  json::Node root = doc->root();
+  auto hooks = root.require("hooks", json::Type::Array);
+  REQUIRE(hooks);
+  CHECK(hooks->size() == 6);
+  auto namespaces = root.require("linux", json::Type::Object)->require("namespaces", json::Type::Array);
+  REQUIRE(namespaces);
+  CHECK(namespaces->size() == 8);
+  for (std::size_t i = 0; i < namespaces->size(); i++) {
+    std::string type(*namespaces->at(i).string());
+    auto spec = parse_spec(R"({"ociVersion": "1.3.0", "root": {"path": "rootfs"}, "linux": {"namespaces": [{"type": ")" +
+                           type + R"("}]}})");
+    INFO(type);
+    CHECK(spec);
+  }
+  auto options = root.require("mountOptions", json::Type::Array);
+  REQUIRE(options);
+  for (std::size_t i = 0; i < options->size(); i++) {
+    std::string opt(*options->at(i).string());
+    auto parsed = parse_mount_options({opt});
+    INFO(opt);
+    CHECK(parsed);
+    CHECK(parsed->data.empty());  // recognized: not passed through as filesystem data
   }
 }
 
