@@ -14,12 +14,18 @@ root=$dir/rootfs
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,home}
 chmod 1777 "$root/tmp"
 cp "$busybox" "$root/bin/busybox"
-# One link per applet, at the path busybox installs it (bin/sh, usr/bin/env...).
-"$busybox" --list-full | while read -r applet; do
-  [ "$applet" = bin/busybox ] && continue
-  mkdir -p "$root/$(dirname "$applet")"
-  ln -sf /bin/busybox "$root/$applet"
-done
+# One link per applet, at the path busybox installs it (bin/sh, usr/bin/env...):
+# as root, busybox itself makes them all in one process, inside the rootfs;
+# otherwise, one ln per applet.
+if [ "$(id -u)" -eq 0 ]; then
+  chroot "$root" /bin/busybox --install -s
+else
+  "$busybox" --list-full | while read -r applet; do
+    [ "$applet" = bin/busybox ] && continue
+    mkdir -p "$root/$(dirname "$applet")"
+    ln -sf /bin/busybox "$root/$applet"
+  done
+fi
 cat > "$root/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
