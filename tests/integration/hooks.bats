@@ -115,7 +115,7 @@ poststop" ]
   grep -q '^poststop \["h6","stopped",0,' "$LOG"
 }
 
-@test "runtime hooks run in the runtime's namespaces, even when the container joins a pid namespace" {
+@test "runtime hooks run in the runtime's namespaces, even when the container joins a pid namespace and has a time namespace" {
   require_root
   # A pid namespace to join, held by a process of this test.
   unshare --pid --fork --mount-proc sleep 100 &
@@ -123,14 +123,34 @@ poststop" ]
   for _ in $(seq 50); do inner=$(pgrep -P "$holder" sleep) && break; sleep 0.05; done
   make_bundle sleep 100
   config_edit ".linux.namespaces |= map(if .type == \"pid\" then .path = \"/proc/$inner/ns/pid\" else . end)
-               | .hooks.createRuntime = [$(hook createRuntime)] | .hooks.poststart = [$(hook poststart)]"
+               | .linux.namespaces += [{\"type\": \"time\"}]
+               | .hooks.prestart = [$(hook prestart)] | .hooks.createRuntime = [$(hook createRuntime)]
+               | .hooks.poststart = [$(hook poststart)] | .hooks.poststop = [$(hook poststop)]"
   oci run -d --bundle "$BUNDLE" h7
   host_ns=$(readlink /proc/self/ns/pid)
-  grep '^createRuntime ' "$LOG" | grep -qF " $host_ns"
-  grep '^poststart ' "$LOG" | grep -qF " $host_ns"
   # The container itself is in the joined namespace.
   [ "$(readlink /proc/$(oci state h7 | jq -r .pid)/ns/pid)" = "$(readlink /proc/$inner/ns/pid)" ]
   oci delete --force h7
+  for kind in prestart createRuntime poststart poststop; do
+    grep "^$kind " "$LOG" | grep -qF " $host_ns" || { echo "$kind not in the host's pid namespace"; cat "$LOG"; false; }
+  done
   kill "$holder"
   wait "$holder" || true
+}
+
+@test "a failing prestart hook fails create; a failing createContainer hook too, and poststop runs" {
+  require_root
+  make_bundle true
+  config_edit ".hooks.prestart = [{\"path\": \"/bin/false\"}] | .hooks.poststop = [$(hook poststop)]"
+  run oci create --bundle "$BUNDLE" h8
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"prestart hook 0 (/bin/false): exit status 1"* ]]
+  [ "$(grep -c '^poststop ' "$LOG")" -eq 1 ]
+  config_edit "del(.hooks.prestart) | .hooks.createContainer = [{\"path\": \"/bin/false\"}]"
+  run oci create --bundle "$BUNDLE" h8
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"createContainer hook 0 (/bin/false): exit status 1"* ]]
+  [ "$(grep -c '^poststop ' "$LOG")" -eq 2 ]
+  run oci state h8
+  [[ "$output" == *"does not exist"* ]]
 }
