@@ -19,18 +19,22 @@ constexpr FlagSpec kCreateFlags[] = {
     {"preserve-fds", 0, true, "N", "pass N additional file descriptors (from 3) to the container"},
 };
 
-constexpr FlagSpec kRunFlags[] = {
-    {"bundle", 'b', true, "DIR", "path to the bundle directory (default: the current directory)"},
-    {"console-socket", 0, true, "PATH", "unix socket that receives the pty master when process.terminal is true"},
-    {"pidfd-socket", 0, true, "PATH", "unix socket that receives a pidfd of the container's process"},
-    {"pid-file", 0, true, "PATH", "write the container process's host pid to this file"},
-    {"no-pivot", 0, false, "", "do not use pivot_root (for a rootfs on a ramdisk)"},
-    {"no-new-keyring", 0, false, "", "do not create a new session keyring for the container"},
-    {"preserve-fds", 0, true, "N", "pass N additional file descriptors (from 3) to the container"},
+constexpr FlagSpec kRunOnlyFlags[] = {
     {"detach", 'd', false, "", "detach from the container's process"},
     {"keep", 0, false, "", "do not delete the container after it exits"},
     {"no-subreaper", 0, false, "", "do not make ocirun a subreaper of the container's processes"},
 };
+
+template <std::size_t A, std::size_t B>
+constexpr std::array<FlagSpec, A + B> concat(const FlagSpec (&a)[A], const FlagSpec (&b)[B]) {
+  std::array<FlagSpec, A + B> out{};
+  for (std::size_t i = 0; i < A; i++) out[i] = a[i];
+  for (std::size_t i = 0; i < B; i++) out[A + i] = b[i];
+  return out;
+}
+
+// run takes create's flags and its own.
+constexpr auto kRunFlags = concat(kCreateFlags, kRunOnlyFlags);
 
 constexpr FlagSpec kKillFlags[] = {
     {"all", 'a', false, "", "send the signal to every process of the container"},

@@ -24,7 +24,7 @@
 namespace ocirun::cli {
 
 struct FlagSpec {
-  const char* name;           // long name, without dashes
+  const char* name = "";      // long name, without dashes
   char short_name = 0;        // 0 when there is none
   bool takes_value = false;   // false: a boolean switch
   const char* value_name = "";  // for --help: "DIR", "N"
