@@ -353,6 +353,9 @@ Result<Created> create_container(const CreateOptions& o) {
   std::string joined;
   for (const std::string& d : cgroup_dirs) joined += (joined.empty() ? "" : "\n") + d;
   set_extra(st, kCgroupDirsKey, std::move(joined));
+  // The default layout's shared parent (ocirun/) is ours to remove once
+  // the last container under it is gone, whoever made it.
+  if (spec.linux.cgroups_path.empty()) set_extra(st, kCgroupDefaultKey, "1");
   if (Result<> r = lock.save(st); !r) return abort_create(r.error());
   for (const CleanupEntry& c : st.cleanup) {
     if (::mkdir(c.path.c_str(), 0755) < 0 && errno != EEXIST)

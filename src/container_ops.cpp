@@ -115,6 +115,23 @@ Result<> remove_cgroups(const ContainerState& st) {
       return fail_errno("remove cgroup `" + it->path + "`");
     }
   }
+  // The default parent, ocirun/, goes with the last container under it; it
+  // may have been made by another container, so it is not in our record.
+  // Busy (another container's cgroup is in it) is fine.
+  const std::string* dflt = find_extra(st, kCgroupDefaultKey);
+  const std::string* dirs = find_extra(st, kCgroupDirsKey);
+  if (dflt != nullptr && dirs != nullptr) {
+    std::size_t pos = 0;
+    while (pos < dirs->size()) {
+      std::size_t nl = dirs->find('\n', pos);
+      if (nl == std::string::npos) nl = dirs->size();
+      std::string leaf = dirs->substr(pos, nl - pos);
+      std::string parent = leaf.substr(0, leaf.rfind('/'));
+      if (::rmdir(parent.c_str()) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
+        return fail_errno("remove cgroup `" + parent + "`");
+      pos = nl + 1;
+    }
+  }
   return {};
 }
 

@@ -59,6 +59,8 @@ Result<Hooks> saved_hooks(int state_dir_fd);
 // The state's `extra` key listing the container's cgroup directories, one
 // per line.
 inline constexpr const char* kCgroupDirsKey = "cgroup.dirs";
+// Set when the container has the default cgroup (ocirun/<id>).
+inline constexpr const char* kCgroupDefaultKey = "cgroup.default";
 
 // Removes the cgroups a create made (the state's cleanup entries), deepest
 // first; a parent still used by another container stays.

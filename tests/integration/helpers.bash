@@ -26,6 +26,10 @@ common_teardown() {
   fi
   if [ -d "$ROOT" ] && [ -n "$(ls -A "$ROOT")" ]; then
     echo "state left behind in $ROOT: $(ls -A "$ROOT")" >&2
+    # Clean up all the same, so that a failing test leaves nothing on the
+    # host (processes, cgroups) for the next one.
+    local id
+    for id in $(ls "$ROOT"); do "$OCIRUN" --root "$ROOT" delete --force "$id" >&2 || true; done
     return 1
   fi
 }

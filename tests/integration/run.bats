@@ -143,3 +143,22 @@ killed_create() {
   [[ "$output" == *idle* ]]
   [ "$(ionice -p $$)" = "$before" ]
 }
+
+@test "the default cgroup ocirun/<id> and its shared parent are removed with the last container" {
+  require_root
+  make_bundle sleep 100
+  config_edit 'del(.linux.cgroupsPath)'
+  oci run -d --bundle "$BUNDLE" d1
+  oci run -d --bundle "$BUNDLE" d2
+  grep -q '^0::.*/ocirun/d1$' /proc/$(oci state d1 | jq -r .pid)/cgroup
+  oci delete --force d1
+  # d2's cgroup, under the same parent, is untouched.
+  d2=$(oci state d2 | jq -r .pid)
+  path=$(grep '^0::' /proc/$d2/cgroup | cut -d: -f3)
+  mnt=$(awk '/ - cgroup2 / {print $5; exit}' /proc/self/mountinfo)
+  [ -d "$mnt$path" ]
+  oci delete --force d2
+  [ ! -d "$mnt$path" ]
+  [ ! -d "$(dirname "$mnt$path")" ]   # ocirun/, with its last container
+  ! ls -d /sys/fs/cgroup/ocirun /sys/fs/cgroup/*/ocirun /sys/fs/cgroup/memory/*/*/ocirun 2>/dev/null
+}
