@@ -291,6 +291,25 @@ Result<Created> create_container(const CreateOptions& o) {
   std::string bundle = TRY(absolute_dir(o.bundle));
   Spec spec = TRY(load_spec(bundle));
   if (!spec.process) return fail("config.json: process: required to create a container");
+  // Socket activation (the contract's LISTEN_FDS): the listening fds
+  // systemd gave us, from fd 3 on, pass through like preserved fds, and the
+  // program is told it is their listener. As sd_listen_fds(3) says, they
+  // are ours only if LISTEN_PID is our pid.
+  unsigned preserve_fds = o.preserve_fds;
+  const char* listen_pid = ::getenv("LISTEN_PID");
+  const char* listen = ::getenv("LISTEN_FDS");
+  if (listen != nullptr && listen_pid != nullptr && std::to_string(::getpid()) == listen_pid) {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(listen, &end, 10);
+    if (end != listen && *end == '\0' && n > 0 && n < 65536) {
+      preserve_fds += static_cast<unsigned>(n);
+      std::erase_if(spec.process->env, [](const std::string& e) {
+        return e.starts_with("LISTEN_FDS=") || e.starts_with("LISTEN_PID=");
+      });
+      spec.process->env.push_back("LISTEN_FDS=" + std::to_string(n));
+      spec.process->env.push_back("LISTEN_PID=1");
+    }
+  }
   TRY_CTX(refuse_unsupported(spec), "config.json");
   // The pty's master goes to the caller's console socket; without one
   // nobody would read the terminal (runc refuses the same).
@@ -364,7 +383,7 @@ Result<Created> create_container(const CreateOptions& o) {
   }
 
   // 3. The channels to the init, at fd numbers above the preserved ones.
-  int min_fd = 3 + static_cast<int>(o.preserve_fds);
+  int min_fd = 3 + static_cast<int>(preserve_fds);
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
     return abort_create(fail_errno("socketpair").value());
@@ -428,7 +447,7 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.new_userns = ns.new_userns;
   ctx.new_cgroupns = (ns.clone_flags & CLONE_NEWCGROUP) != 0;
   ctx.joins = ns.joins;
-  ctx.preserve_fds = o.preserve_fds;
+  ctx.preserve_fds = preserve_fds;
   ctx.no_pivot = o.no_pivot;
   ctx.no_new_keyring = o.no_new_keyring;
   Result<pid_t> cloned = sys::clone3(ns.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP), &pidfd);

@@ -277,3 +277,19 @@ fds_of() {
   [ "${lines[4]}" -ge 86400000 ]    # boottime offset seen through /proc/uptime
   [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_forward" ]   # the host's is its own
 }
+
+@test "LISTEN_FDS: the listening fds pass through, with LISTEN_PID=1 in the container" {
+  require_root
+  make_bundle sh -c 'echo "fds=$LISTEN_FDS pid=$LISTEN_PID"; cat <&3; ls /proc/self/fd | tr "\n" " "'
+  echo "from fd 3" > "$BATS_TEST_TMPDIR/listen"
+  run sh -c 'export LISTEN_FDS=1 LISTEN_PID=$$; exec "$0" --root "$1" run --bundle "$2" l1 3<"$3"' \
+    "$OCIRUN" "$ROOT" "$BUNDLE" "$BATS_TEST_TMPDIR/listen"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "fds=1 pid=1" ]
+  [ "${lines[1]}" = "from fd 3" ]
+  [ "${lines[2]}" = "0 1 2 3 4 " ]   # 4 is ls's own
+  # LISTEN_FDS meant for another process is not ours to pass on.
+  run sh -c 'LISTEN_FDS=1 LISTEN_PID=1 exec "$0" --root "$1" run --bundle "$2" l2 3<"$3"' \
+    "$OCIRUN" "$ROOT" "$BUNDLE" "$BATS_TEST_TMPDIR/listen"
+  [ "${lines[0]}" = "fds= pid=" ]
+}
