@@ -337,6 +337,23 @@ Result<Created> create_container(const CreateOptions& o) {
   for (const auto& [k, v] : spec.annotations) st.annotations.emplace_back(k, v);
   st.own_pid_namespace = spec.linux.find_namespace(NamespaceType::Pid) != nullptr &&
                          !spec.linux.find_namespace(NamespaceType::Pid)->path;
+  // The cgroups: recorded in the first state file, before they are made,
+  // so that delete --force removes them even after a create killed
+  // half-way (and no second write is needed for them).
+  std::vector<std::string> cgroup_dirs;
+  for (const CgroupHierarchy& h : hierarchies) {
+    std::string rel = container_cgroup(h, spec.linux.cgroups_path, o.id);
+    if (st.cgroup_path.empty()) st.cgroup_path = "/" + rel;
+    for (std::string& d : missing_dirs(h.mount_point, rel)) st.cleanup.push_back({"cgroup", std::move(d)});
+    cgroup_dirs.push_back(h.mount_point + "/" + rel);
+  }
+  // kill --all and delete find the container's processes through these.
+  std::string joined;
+  for (const std::string& d : cgroup_dirs) joined += (joined.empty() ? "" : "\n") + d;
+  set_extra(st, kCgroupDirsKey, std::move(joined));
+  // The default layout's shared parent (ocirun/) is ours to remove once
+  // the last container under it is gone, whoever made it.
+  if (spec.linux.cgroups_path.empty()) set_extra(st, kCgroupDefaultKey, "1");
   ContainerLock lock = TRY(store.create(st));
 
   UniqueFd pidfd;
@@ -359,23 +376,7 @@ Result<Created> create_container(const CreateOptions& o) {
     return tl::unexpected<Error>(std::move(e));
   };
 
-  // The cgroups: recorded before they are made, so that delete --force
-  // removes them even after a create killed half-way.
-  std::vector<std::string> cgroup_dirs;
-  for (const CgroupHierarchy& h : hierarchies) {
-    std::string rel = container_cgroup(h, spec.linux.cgroups_path, o.id);
-    if (st.cgroup_path.empty()) st.cgroup_path = "/" + rel;
-    for (std::string& d : missing_dirs(h.mount_point, rel)) st.cleanup.push_back({"cgroup", std::move(d)});
-    cgroup_dirs.push_back(h.mount_point + "/" + rel);
-  }
-  // kill --all and delete find the container's processes through these.
-  std::string joined;
-  for (const std::string& d : cgroup_dirs) joined += (joined.empty() ? "" : "\n") + d;
-  set_extra(st, kCgroupDirsKey, std::move(joined));
-  // The default layout's shared parent (ocirun/) is ours to remove once
-  // the last container under it is gone, whoever made it.
-  if (spec.linux.cgroups_path.empty()) set_extra(st, kCgroupDefaultKey, "1");
-  if (Result<> r = lock.save(st); !r) return abort_create(r.error());
+  // The cgroups, recorded in the state file store.create wrote.
   for (const CleanupEntry& c : st.cleanup) {
     if (::mkdir(c.path.c_str(), 0755) < 0 && errno != EEXIST)
       return abort_create(with_context(fail_errno("mkdir `" + c.path + "`").value(), "cgroups"));

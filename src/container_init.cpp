@@ -421,14 +421,6 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   ::_exit(1);
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-  std::vector<char*> out;
-  out.reserve(v.size() + 1);
-  for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
 }  // namespace
 
 void init_main(const InitContext& ctx) {
@@ -473,8 +465,8 @@ void init_main(const InitContext& ctx) {
       die(conn, r.error());
 
   const Process& proc = *ctx.spec->process;
-  std::vector<char*> argv = c_strings(proc.args);
-  std::vector<char*> envp = c_strings(proc.env);
+  std::vector<char*> argv = sys::c_strings(proc.args);
+  std::vector<char*> envp = sys::c_strings(proc.env);
   ::execve(executable.c_str(), argv.data(), envp.data());
   die(conn, fail_errno("exec `" + executable + "`").value());
 }

@@ -17,13 +17,6 @@ namespace {
 // What a hook wrote is kept up to this size for the error message.
 constexpr std::size_t kMaxOutput = 4096;
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
 }  // namespace
 
 Result<> run_hook(const Hook& hook, std::string_view state_json) {
@@ -36,8 +29,8 @@ Result<> run_hook(const Hook& hook, std::string_view state_json) {
   // argv[0] is args[0] when given, as execv's semantics say; else the path.
   std::vector<std::string> args = hook.args;
   if (args.empty()) args.push_back(hook.path);
-  std::vector<char*> argv = c_strings(args);
-  std::vector<char*> envp = c_strings(hook.env);
+  std::vector<char*> argv = sys::c_strings(args);
+  std::vector<char*> envp = sys::c_strings(hook.env);
 
   UniqueFd pidfd;
   Result<pid_t> pid = sys::clone3(0, &pidfd);

@@ -82,6 +82,14 @@ Result<> send_fd(int sock, int fd, std::string_view name) {
   return {};
 }
 
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 Result<> write_file(const std::string& path, std::string_view data) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ocirun/error.hpp"
 #include "ocirun/unique_fd.hpp"
@@ -35,6 +36,9 @@ std::string fd_path(int fd);
 // Sends fd over a unix socket in one SCM_RIGHTS message, with `name` as
 // the data (as runc's console socket protocol carries the pty's name).
 Result<> send_fd(int sock, int fd, std::string_view name);
+
+// argv/envp for execve: pointers into `v`, null-terminated; valid while v is.
+std::vector<char*> c_strings(const std::vector<std::string>& v);
 
 // Writes `data` to an existing file at `path` (for /proc and /sys files).
 Result<> write_file(const std::string& path, std::string_view data);
