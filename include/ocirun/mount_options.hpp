@@ -1,5 +1,5 @@
 // config.json mount options to mount(2) flags: deciding, kept apart from
-// doing (the mounting itself is in mounts.cpp), so it is unit-tested.
+// doing (the mounting itself is in rootfs.cpp), so it is unit-tested.
 #pragma once
 
 #include <string>
