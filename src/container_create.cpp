@@ -157,7 +157,6 @@ Result<> refuse_unsupported(const Spec& spec) {
   // exec; scheduler and ioPriority are applied by the init.
   const Linux& l = spec.linux;
   if (l.intel_rdt) return fail("linux.intelRdt: not supported yet", ENOTSUP);
-  if (l.memory_policy) return fail("linux.memoryPolicy: not supported yet", ENOTSUP);
   if (!l.net_devices.empty()) return fail("linux.netDevices: not supported yet", ENOTSUP);
   return {};
 }

@@ -1116,6 +1116,18 @@ Result<Spec> parse_document(const json::Document& doc) {
 
 }  // namespace
 
+std::vector<std::string_view> memory_policy_mode_names() {
+  std::vector<std::string_view> out;
+  for (const Named<MemoryPolicyMode>& m : kMemoryPolicyModes) out.push_back(m.name);
+  return out;
+}
+
+std::vector<std::string_view> memory_policy_flag_names() {
+  std::vector<std::string_view> out;
+  for (const Named<int>& f : kMemoryPolicyFlags) out.push_back(f.name);
+  return out;
+}
+
 const char* rlimit_name(RlimitType type) {
   for (const Named<RlimitType>& e : kRlimits) {
     if (e.value == type) return e.name.data();  // the literals are NUL-terminated
