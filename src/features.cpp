@@ -28,6 +28,9 @@ std::string features_json() {
   w.key("namespaces").begin_array();
   for (const char* n : {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}) w.value(n);
   w.end_array();
+  w.key("netDevices").begin_object();
+  w.key("enabled").value(true);
+  w.end_object();
   w.key("memoryPolicy").begin_object();
   w.key("modes").begin_array();
   for (std::string_view m : memory_policy_mode_names()) w.value(m);
