@@ -91,13 +91,25 @@ cd_detached() {
   ctr_run -d -- $id sleep "$MARK" || fail "detached run failed"
   out=$(ctr_ task ls | awk -v id=$id '$1 == id {print $3}')
   [ "$out" = RUNNING ] || fail "task status '$out', expected RUNNING"
+}
+
+cd_exec() {
+  local id=cd-detached out
   out=$(ctr_ task exec --fifo-dir "$CD/fifo" --exec-id e1 $id sh -c 'echo exec-ok $$; cat /proc/1/cmdline | tr "\0" " "') ||
     fail "exec failed: $out"
   expect_in "$out" "exec-ok" "sleep $MARK" || return 1
+}
+
+cd_exec_tty() {
+  local id=cd-detached out
   # exec with a tty: ctr wants a terminal on its stdin; script gives one
   out=$(script -qec "ctr -a $CD/containerd.sock task exec --fifo-dir $CD/fifo -t --exec-id e2 $id tty" /dev/null) ||
     fail "exec -t failed: $out"
   expect_in "$out" "/dev/pts/" || return 1
+}
+
+cd_stop_rm() {
+  local id=cd-detached out
   # stop: SIGTERM (ignored by a pid 1 without a handler), then SIGKILL
   ctr_ task kill -s SIGTERM $id || fail "kill SIGTERM failed"
   out=$(ctr_ task ls | awk -v id=$id '$1 == id {print $3}')
@@ -167,11 +179,14 @@ cd_runtime_error() {
 containerd_checks() {
   check "containerd: run --rm echo hi prints hi" cd_echo
   check "containerd: a non-zero exit code propagates" cd_exit_code
-  check "containerd: detached run, exec, exec -t, stop (TERM then KILL), remove" cd_detached
+  check "containerd: detached run" cd_detached
+  check "containerd: exec into the running container" cd_exec
+  check "containerd: exec with a tty" cd_exec_tty
+  check "containerd: stop (SIGTERM ignored, SIGKILL after the timeout), remove" cd_stop_rm
   check "containerd: interactive run with a pty" cd_tty
   check "containerd: a memory limit OOM-kills (137)" cd_memory
   check "containerd: a pids limit stops a fork" cd_pids
   check "containerd: a missing command shows the runtime's message" cd_missing_cmd
   check "containerd: a runtime failure reaches the user (--log-format json)" cd_runtime_error
 }
-CONTAINERD_CHECKS=(echo exit-code detached tty memory pids missing-cmd runtime-error contract nothing-left)
+CONTAINERD_CHECKS=(echo exit-code detached exec exec-tty stop-rm tty memory pids missing-cmd runtime-error contract nothing-left)

@@ -79,11 +79,23 @@ dk_detached() {
   dk_run -d --name $id "$IMAGE" sleep "$MARK" || fail "detached run failed"
   out=$(dk inspect --format '{{.State.Status}}' $id)
   [ "$out" = running ] || fail "status '$out', expected running"
+}
+
+dk_exec() {
+  local id=dk-detached out
   out=$(dk exec $id sh -c 'echo exec-ok; cat /proc/1/cmdline | tr "\0" " "') || fail "exec failed: $out"
   expect_in "$out" "exec-ok" "sleep $MARK" || return 1
+}
+
+dk_exec_tty() {
+  local id=dk-detached out
   out=$(script -qec "DOCKER_CONFIG=$DK/client /usr/bin/docker -H unix://$DK/docker.sock exec -t $id tty" /dev/null) ||
     fail "exec -t failed: $out"
   expect_in "$out" "/dev/pts/" || return 1
+}
+
+dk_stop_rm() {
+  local id=dk-detached out
   # stop: SIGTERM, ignored; SIGKILL after the 2 s timeout
   dk stop --time 2 $id || fail "stop failed"
   out=$(dk inspect --format '{{.State.ExitCode}}' $id)
@@ -139,11 +151,14 @@ dk_runtime_error() {
 docker_checks() {
   check "docker: run --rm echo hi prints hi" dk_echo
   check "docker: a non-zero exit code propagates" dk_exit_code
-  check "docker: detached run, exec, exec -t, stop (TERM then KILL), remove" dk_detached
+  check "docker: detached run" dk_detached
+  check "docker: exec into the running container" dk_exec
+  check "docker: exec with a tty" dk_exec_tty
+  check "docker: stop (SIGTERM ignored, SIGKILL after the timeout), remove" dk_stop_rm
   check "docker: interactive run with a pty" dk_tty
   check "docker: a memory limit OOM-kills (137)" dk_memory
   check "docker: a pids limit stops a fork" dk_pids
   check "docker: a missing command exits 127 with the runtime's message" dk_missing_cmd
   check "docker: a runtime failure reaches the user (--log-format json)" dk_runtime_error
 }
-DOCKER_CHECKS=(echo exit-code detached tty memory pids missing-cmd runtime-error contract nothing-left)
+DOCKER_CHECKS=(echo exit-code detached exec exec-tty stop-rm tty memory pids missing-cmd runtime-error contract nothing-left)

@@ -113,14 +113,15 @@ GROUP
       "docker-archive:$dir/busybox.tar:$IMAGE"
 }
 
-# skopeo_private ARGS...: skopeo as root keeps a blob-info cache in
-# /var/lib/containers/cache, shared with the machine's other users of
-# containers/image and with no option to move it; run it in a private mount
-# namespace with a tmpfs there instead.
-skopeo_private() {
+# skopeo_private ARGS...: skopeo, like `podman load`, as root keeps a
+# blob-info cache in /var/lib/containers/cache, shared with the machine's
+# other users of containers/image and with no option to move it; run it in a
+# private mount namespace with a tmpfs there instead.
+skopeo_private() { private_blob_cache skopeo "$@"; }
+private_blob_cache() {
   local over=/var/lib/containers
   [ -d "$over" ] || over=/var/lib
-  unshare -m --propagation private sh -c 'mount -t tmpfs -o size=64m ocirun-clients "$1" && shift && exec skopeo "$@"' \
+  unshare -m --propagation private sh -c 'mount -t tmpfs -o size=64m ocirun-clients "$1" && shift && exec "$@"' \
     sh "$over" "$@"
 }
 

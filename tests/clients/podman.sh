@@ -44,7 +44,9 @@ graphroot = "$PM/root"
 runroot = "$PM/run"
 EOF
   echo 'unqualified-search-registries = []' >"$PM/registries.conf"
-  pm load -i "$IMG/busybox.tar"
+  CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.conf \
+    CONTAINERS_REGISTRIES_CONF=$PM/registries.conf \
+    private_blob_cache podman --runtime "$PM_WRAP" load -i "$IMG/busybox.tar"
 }
 
 podman_stop() {
@@ -76,11 +78,23 @@ pm_detached() {
   pm_run -d --name $id "$IMAGE" sleep "$MARK" || fail "detached run failed"
   out=$(pm inspect --format '{{.State.Status}}' $id)
   [ "$out" = running ] || fail "status '$out', expected running"
+}
+
+pm_exec() {
+  local id=pm-detached out
   out=$(pm exec $id sh -c 'echo exec-ok; cat /proc/1/cmdline | tr "\0" " "') || fail "exec failed: $out"
   expect_in "$out" "exec-ok" "sleep $MARK" || return 1
+}
+
+pm_exec_tty() {
+  local id=pm-detached out
   out=$(script -qec "CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.conf CONTAINERS_REGISTRIES_CONF=$PM/registries.conf podman --runtime $PM_WRAP exec -t $id tty" /dev/null) ||
     fail "exec -t failed: $out"
   expect_in "$out" "/dev/pts/" || return 1
+}
+
+pm_stop_rm() {
+  local id=pm-detached out
   # stop: SIGTERM, ignored; SIGKILL after the 2 s timeout
   pm stop --time 2 $id || fail "stop failed"
   out=$(pm inspect --format '{{.State.ExitCode}}' $id)
@@ -137,11 +151,14 @@ pm_runtime_error() {
 podman_checks() {
   check "podman: run --rm echo hi prints hi" pm_echo
   check "podman: a non-zero exit code propagates" pm_exit_code
-  check "podman: detached run, exec, exec -t, stop (TERM then KILL), remove" pm_detached
+  check "podman: detached run" pm_detached
+  check "podman: exec into the running container" pm_exec
+  check "podman: exec with a tty" pm_exec_tty
+  check "podman: stop (SIGTERM ignored, SIGKILL after the timeout), remove" pm_stop_rm
   check "podman: interactive run with a pty" pm_tty
   check "podman: a memory limit OOM-kills (137)" pm_memory
   check "podman: a pids limit stops a fork" pm_pids
   check "podman: a missing command exits 127 with the runtime's message" pm_missing_cmd
   check "podman: a runtime failure reaches the user (--log-format json)" pm_runtime_error
 }
-PODMAN_CHECKS=(echo exit-code detached tty memory pids missing-cmd runtime-error contract nothing-left)
+PODMAN_CHECKS=(echo exit-code detached exec exec-tty stop-rm tty memory pids missing-cmd runtime-error contract nothing-left)

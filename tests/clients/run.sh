@@ -6,6 +6,7 @@
 #   tests/clients/run.sh            # the runtime is build/src/ocirun
 #   CLIENT_RUNTIME=/usr/sbin/runc tests/clients/run.sh   # checks the checks
 #   CLIENTS="podman docker" tests/clients/run.sh          # a subset
+#   CLIENT_LOGS=DIR tests/clients/run.sh   # keeps argv and daemon logs in DIR
 #
 # Needs root. Installs what is missing (tests/clients/deps.sh), builds a
 # busybox image without a registry, starts each daemon with its config, state
@@ -123,6 +124,11 @@ run_client() {
   STOPPERS+=("$stop")
   "${c}_checks"
   check "$c: every runtime invocation is in the CLI contract" check_argv_log "$c" "$T/$c/argv.log"
+  if [ -n "${CLIENT_LOGS:-}" ]; then
+    # for CI artifacts and reports: the argv log and the daemon's log
+    mkdir -p "$CLIENT_LOGS/$c"
+    cp "$T/$c"/*.log "$CLIENT_LOGS/$c/" 2>/dev/null
+  fi
   "$stop" >"$T/$c-stop.log" 2>&1
   STOPPERS=("${STOPPERS[@]/$stop/}")
   remove_cgroup_parent
