@@ -67,7 +67,8 @@ expect_in() {
 make_wrapper() {
   local dir=$1 log=$2
   mkdir -p "$dir"
-  local w="$dir/$(basename "$RUNTIME")"
+  local w
+  w="$dir/$(basename "$RUNTIME")"
   cat >"$w" <<EOF
 #!/bin/sh
 # Records the argv a client sent to its runtime, then execs the runtime.
