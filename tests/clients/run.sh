@@ -56,6 +56,9 @@ fi
 
 T=$(mktemp -d /tmp/ocirun-clients.XXXXXX)
 chmod 755 "$T"
+case "${CLIENT_LOGS:-}" in "" | /*) ;; *) CLIENT_LOGS=$PWD/$CLIENT_LOGS ;; esac
+# whatever a client writes to its working directory lands in the temp dir
+cd "$T" || exit 1
 # the number containers sleep for: finds a container's processes on the host
 MARK=$((900000 + $$ % 99999))
 CG_PARENT=ocirun-clients-$$
