@@ -49,11 +49,13 @@
 
 #include "ocirun/cgroups.hpp"
 #include "ocirun/container.hpp"
+#include "ocirun/console.hpp"
 #include "ocirun/container_init.hpp"
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
 #include "ocirun/log.hpp"
 #include "ocirun/net_devices.hpp"
+#include "ocirun/notify_socket.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
 
@@ -313,7 +315,8 @@ Result<Created> create_container(const CreateOptions& o) {
   TRY(check_net_devices(spec.linux.net_devices));
   // The pty's master goes to the caller's console socket; without one
   // nobody would read the terminal (runc refuses the same).
-  if (spec.process->terminal && !o.console_socket)
+  bool console_here = spec.process->terminal && !o.console_socket && o.console_here;
+  if (spec.process->terminal && !o.console_socket && !console_here)
     return fail("process.terminal needs --console-socket to send the terminal to", EINVAL);
   if (!spec.process->terminal && o.console_socket)
     return fail("--console-socket needs process.terminal: true in config.json", EINVAL);
@@ -376,6 +379,18 @@ Result<Created> create_container(const CreateOptions& o) {
     return tl::unexpected<Error>(std::move(e));
   };
 
+  // NOTIFY_SOCKET: the dir that start binds the proxy's socket in, mounted
+  // into the container (notify_socket.hpp). Made here, in the state dir,
+  // so that delete removes it with the rest.
+  if (host_notify_socket()) {
+    if (::mkdirat(lock.dir_fd(), kNotifyDir, 0755) < 0)
+      return abort_create(with_context(fail_errno("mkdir").value(), "NOTIFY_SOCKET"));
+    char* dir = ::realpath((sys::fd_path(lock.dir_fd()) + "/" + kNotifyDir).c_str(), nullptr);
+    if (dir == nullptr) return abort_create(with_context(fail_errno("realpath").value(), "NOTIFY_SOCKET"));
+    add_notify_socket(spec, dir);
+    std::free(dir);
+  }
+
   // The cgroups, recorded in the state file store.create wrote.
   for (const CleanupEntry& c : st.cleanup) {
     if (::mkdir(c.path.c_str(), 0755) < 0 && errno != EEXIST)
@@ -412,6 +427,17 @@ Result<Created> create_container(const CreateOptions& o) {
     Result<UniqueFd> connected = connect_socket(*o.console_socket);
     if (!connected) return abort_create(with_context(connected.error(), "--console-socket"));
     Result<UniqueFd> moved = move_above(std::move(*connected), min_fd);
+    if (!moved) return abort_create(moved.error());
+    console = std::move(*moved);
+    keep.push_back(console.get());
+  }
+  // The caller's own console: the init sends the master over a socket pair.
+  UniqueFd console_back;
+  if (console_here) {
+    int sp[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) return abort_create(fail_errno("socketpair").value());
+    console_back.reset(sp[0]);
+    Result<UniqueFd> moved = move_above(UniqueFd(sp[1]), min_fd);
     if (!moved) return abort_create(moved.error());
     console = std::move(*moved);
     keep.push_back(console.get());
@@ -511,6 +537,13 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = run_hooks(spec.hooks.create_runtime, "createRuntime", state); !r) return abort_create(r.error());
     if (Result<> r = sync_send(runtime_end.get(), SyncType::HooksDone); !r) return abort_create(r.error());
   }
+  // The init sent the pty's master before Ready.
+  UniqueFd master;
+  if (console_here) {
+    Result<UniqueFd> got = recv_fd(console_back.get());
+    if (!got) return abort_create(with_context(got.error(), "process.terminal"));
+    master = std::move(*got);
+  }
   // delete runs the poststop hooks after the bundle may be gone: keep them.
   if (!spec.hooks.poststop.empty() || !spec.hooks.poststart.empty())
     if (Result<> r = save_config_copy(lock.dir_fd(), bundle); !r) return abort_create(r.error());
@@ -528,7 +561,7 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = sys::send_fd(sock->get(), pidfd.get(), "pidfd"); !r)
       return abort_create(with_context(r.error(), "--pidfd-socket"));
   }
-  return Created{std::move(lock), std::move(st), std::move(pidfd)};
+  return Created{std::move(lock), std::move(st), std::move(pidfd), std::move(master)};
 }
 
 Result<> start_container(ContainerLock& lock, ContainerState& st) {

@@ -540,3 +540,92 @@ read: from stdin" ]
   rt delete c1
   assert_nothing_left c1
 }
+
+# ---- NOTIFY_SOCKET (the contract's Environment section) ----
+
+SDNOTIFY=${SDNOTIFY:-$TOP/build/tests/sdnotify}
+
+# notify_bundle SCRIPT: a bundle running SCRIPT with the static sdnotify at
+# /sdnotify; and a listener on the host at $NSOCK, printing what it gets
+# to $BATS_TEST_TMPDIR/notify.out until READY=1 (pid LISTENER).
+notify_bundle() {
+  lt_bundle sh -c "$1"
+  ns_remove network
+  cp "$SDNOTIFY" "$BUNDLE/rootfs/sdnotify"
+  NSOCK=$BATS_TEST_TMPDIR/host-notify.sock
+  "$SDNOTIFY" listen "$NSOCK" >"$BATS_TEST_TMPDIR/notify.out" 2>&1 </dev/null 3>&- &
+  LISTENER=$!
+  LT_HOLDERS+=("$LISTENER")
+  wait_for test -S "$NSOCK"
+}
+
+@test "NOTIFY_SOCKET: READY=1 sent inside reaches the host's socket; start waits for it" {
+  require_root
+  notify_bundle 'echo "NS=$NOTIFY_SOCKET"; /sdnotify send "STATUS=starting"; echo WAITING
+    while [ ! -e /shared/go ]; do sleep 0.02; done
+    /sdnotify send "READY=1"; echo END; sleep 1000'
+  NOTIFY_SOCKET=$NSOCK rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # start, in the background: it must not return before READY=1
+  ( NOTIFY_SOCKET=$NSOCK rt start c1 </dev/null >"$BATS_TEST_TMPDIR/start.out" 2>&1 3>&- ) &
+  starter=$!
+  wait_state c1 running
+  wait_output c1 WAITING
+  # The container has not said READY=1: start is still waiting.
+  kill -0 "$starter"
+  touch "$SHARED/go"
+  rc=0
+  wait "$starter" || rc=$?
+  cat "$BATS_TEST_TMPDIR/start.out"
+  [ "$rc" -eq 0 ]
+  wait_for pid_dead "$LISTENER"
+  cat "$BATS_TEST_TMPDIR/notify.out"
+  # READY=1 comes with the container's host pid as MAINPID, in the same
+  # message, so that systemd takes both at once (runc 1.1 drops the
+  # messages before READY=1 and does not send MAINPID with it)
+  [ "$(tail -n 3 "$BATS_TEST_TMPDIR/notify.out")" = "MAINPID=$PID
+READY=1
+--" ]
+  wait_output c1
+  # inside: the proxy's socket, not the host's path
+  [ "$(out_value c1 NS)" = /run/notify/notify.sock ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "NOTIFY_SOCKET: run --detach returns after READY=1; run in the foreground forwards it" {
+  require_root
+  notify_bundle 'while [ ! -e /shared/go ]; do sleep 0.02; done; /sdnotify send "READY=1"; sleep 1000'
+  ( NOTIFY_SOCKET=$NSOCK rt run -d --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/c1.pid" c1 \
+      </dev/null >"$BATS_TEST_TMPDIR/c1.out" 2>&1 3>&- ) &
+  runner=$!
+  wait_state c1 running
+  track_pid "$(cat "$BATS_TEST_TMPDIR/c1.pid")"
+  kill -0 "$runner"
+  touch "$SHARED/go"
+  rc=0
+  wait "$runner" || rc=$?
+  [ "$rc" -eq 0 ]
+  wait_for pid_dead "$LISTENER"
+  cat "$BATS_TEST_TMPDIR/notify.out"
+  grep -qx "MAINPID=$(cat "$BATS_TEST_TMPDIR/c1.pid")" "$BATS_TEST_TMPDIR/notify.out"
+  grep -qx READY=1 "$BATS_TEST_TMPDIR/notify.out"
+  rt delete --force c1
+  assert_nothing_left c1
+
+  # In the foreground, run is the main pid: it exits with the container.
+  "$SDNOTIFY" listen "$NSOCK" >"$BATS_TEST_TMPDIR/notify.out" 2>&1 </dev/null 3>&- &
+  LISTENER=$!
+  LT_HOLDERS+=("$LISTENER")
+  wait_for test -S "$NSOCK"
+  config_edit '.process.args = ["/sdnotify", "send", "STATUS=x\nREADY=1"]'
+  NOTIFY_SOCKET=$NSOCK rt_run c2
+  echo "$output"
+  [ "$status" -eq 0 ]
+  wait_for pid_dead "$LISTENER"
+  cat "$BATS_TEST_TMPDIR/notify.out"
+  grep -q '^MAINPID=[0-9]' "$BATS_TEST_TMPDIR/notify.out"
+  grep -qx 'STATUS=x' "$BATS_TEST_TMPDIR/notify.out"
+  assert_nothing_left c2
+}
