@@ -84,6 +84,8 @@ Result<int> cmd_delete(const cli::Invocation& inv) {
   TRY_CTX(validate_container_id(id), "delete");
   bool force = inv.flag("force");
   StateStore store = TRY_CTX(StateStore::open(TRY(state_root(inv)), false), "delete");
+  // What a create or delete killed half-way left of its state dir.
+  if (force) TRY_CTX(store.sweep_leftovers(), "delete");
   Result<ContainerLock> lock = store.lock(id);
   // containerd relies on delete --force of a missing container succeeding.
   if (!lock && lock.error().code == ENOENT && force) return 0;

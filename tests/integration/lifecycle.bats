@@ -629,3 +629,41 @@ READY=1
   grep -qx 'STATUS=x' "$BATS_TEST_TMPDIR/notify.out"
   assert_nothing_left c2
 }
+
+# ---- create killed half-way ----
+
+@test "create killed with SIGKILL at many points: delete --force leaves nothing" {
+  require_root
+  waiter_bundle
+  # Kills at increasing delays, 250 us apart, until three in a row came after
+  # create had finished: whatever create had made by the time of the kill,
+  # delete --force removes. Where each kill lands varies from run to run;
+  # what is checked does not.
+  # A sleep without a fork: read's timeout on a fifo nobody writes to.
+  mkfifo "$BATS_TEST_TMPDIR/never"
+  exec {never}<>"$BATS_TEST_TMPDIR/never"
+  i=0 done_in_a_row=0
+  while [ "$done_in_a_row" -lt 3 ] && [ "$i" -lt 150 ]; do
+    delay=$(( i * 250 ))   # microseconds
+    LT_MARK=$MARK "$OCIRUN" --root "$ROOT" create --bundle "$BUNDLE" c1 </dev/null >/dev/null 2>&1 3>&- &
+    creator=$!
+    if [ "$delay" -gt 0 ]; then read -r -t "$(printf '%d.%06d' $((delay / 1000000)) $((delay % 1000000)))" -u "$never" || true; fi
+    kill -KILL "$creator" 2>/dev/null || true
+    wait "$creator" 2>/dev/null || true
+    left=$(rt state c1 2>/dev/null | jq -r .status) || true
+    if [ "$left" = created ]; then done_in_a_row=$((done_in_a_row + 1)); else done_in_a_row=0; fi
+    run rt delete --force c1
+    echo "kill $i at ${delay}us: left ${left:-nothing}; delete --force: $status $output"
+    [ "$status" -eq 0 ]
+    # assert_nothing_left's checks but the host's mounts (other work on the
+    # machine mounts things too, and a loop this long would see it); those
+    # are checked once at the end.
+    if rt state c1 >/dev/null 2>&1; then echo "c1 still known" >&2; false; fi
+    [ -z "$(ls -A "$ROOT")" ] || { echo "state left: $(ls -A "$ROOT")" >&2; false; }
+    wait_for eval '[ -z "$(marked_pids)" ]'
+    for d in $LT_CGDIRS; do [ ! -e "$d" ] || { echo "cgroup left: $d" >&2; false; }; done
+    i=$((i + 1))
+  done
+  exec {never}>&-
+  assert_nothing_left c1
+}
