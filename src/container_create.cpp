@@ -74,7 +74,26 @@ struct NamespacePlan {
   int pid_join = -1;              // joined by the runtime, for its children
   int time_join = -1;
   bool new_time = false;
+  bool mount_ns = true;           // new or joined; without, the init chroots
 };
+
+// Without a mount namespace of its own, the container shares the host's
+// mount table: runc then only chroots into the rootfs (runc#1702), and
+// still mounts the config's mounts, leaking them on the host each run
+// (runc#1907). Here what would change the host's mounts or the bundle's
+// files is refused instead; the rest (a chroot, and everything that is
+// not about mounts) works as with a mount namespace.
+Result<> refuse_without_mount_ns(const Spec& spec) {
+  const Linux& l = spec.linux;
+  const char* why = ": needs a mount namespace (linux.namespaces has none), or the host's mounts would change";
+  if (!spec.mounts.empty()) return fail(std::string("mounts") + why, ENOTSUP);
+  if (spec.root.readonly) return fail(std::string("root.readonly") + why, ENOTSUP);
+  if (!l.masked_paths.empty()) return fail(std::string("linux.maskedPaths") + why, ENOTSUP);
+  if (!l.readonly_paths.empty()) return fail(std::string("linux.readonlyPaths") + why, ENOTSUP);
+  if (l.rootfs_propagation) return fail(std::string("linux.rootfsPropagation") + why, ENOTSUP);
+  if (!l.devices.empty()) return fail(std::string("linux.devices") + why, ENOTSUP);
+  return {};
+}
 
 // Order of setns in the init: the mount namespace last, since joining it
 // changes how the init sees the other paths (it already holds their fds).
@@ -117,7 +136,7 @@ Result<NamespacePlan> plan_namespaces(const Spec& spec) {
     else if (ns.type == NamespaceType::Time) plan.time_join = raw;
     else plan.joins.push_back({raw, ns.type});
   }
-  if (!has_mount) return fail("linux.namespaces: a mount namespace is required", ENOTSUP);
+  plan.mount_ns = has_mount;
   if (plan.new_userns && !plan.joins.empty())
     return fail("linux.namespaces: joining namespaces by path together with a new user namespace is not supported yet",
                 ENOTSUP);
@@ -321,6 +340,7 @@ Result<Created> create_container(const CreateOptions& o) {
   if (!spec.process->terminal && o.console_socket)
     return fail("--console-socket needs process.terminal: true in config.json", EINVAL);
   NamespacePlan ns = TRY_CTX(plan_namespaces(spec), "config.json");
+  if (!ns.mount_ns) TRY_CTX(refuse_without_mount_ns(spec), "config.json");
   warn_not_applied(spec);
   std::vector<CgroupHierarchy> hierarchies = TRY_CTX(cgroup_hierarchies(), "cgroups");
   std::string rootfs = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
@@ -382,7 +402,8 @@ Result<Created> create_container(const CreateOptions& o) {
   // NOTIFY_SOCKET: the dir that start binds the proxy's socket in, mounted
   // into the container (notify_socket.hpp). Made here, in the state dir,
   // so that delete removes it with the rest.
-  if (host_notify_socket()) {
+  // (Without a mount namespace there is no mount to reach it through.)
+  if (ns.mount_ns && host_notify_socket()) {
     if (::mkdirat(lock.dir_fd(), kNotifyDir, 0755) < 0)
       return abort_create(with_context(fail_errno("mkdir").value(), "NOTIFY_SOCKET"));
     char* dir = ::realpath((sys::fd_path(lock.dir_fd()) + "/" + kNotifyDir).c_str(), nullptr);
@@ -472,6 +493,7 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.listen_fd = listener->get();
   ctx.console_fd = console.get();
   ctx.new_userns = ns.new_userns;
+  ctx.mount_ns = ns.mount_ns;
   ctx.new_cgroupns = (ns.clone_flags & CLONE_NEWCGROUP) != 0;
   ctx.joins = ns.joins;
   ctx.preserve_fds = preserve_fds;

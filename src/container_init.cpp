@@ -86,7 +86,8 @@ Result<> setup_terminal(const InitContext& ctx) {
   unsigned ptn = 0;
   if (::ioctl(master.get(), TIOCGPTN, &ptn) < 0) return fail_errno("TIOCGPTN");
   // /dev/console is the terminal too, when /dev is the container's own.
-  int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600);
+  // (Not in the host's mount namespace: the mount would be the host's.)
+  int c = ctx.mount_ns ? ::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600) : -1;
   if (c >= 0) {
     ::close(c);
     std::string pts = "/dev/pts/" + std::to_string(ptn);
@@ -234,10 +235,16 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   if (!spec.domainname.empty() && ::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
     return fail_errno("domainname");
 
-  {
+  if (ctx.mount_ns) {
     UniqueFd root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
     TRY(run_create_hooks(ctx));
     TRY_CTX(enter_rootfs(ctx, root.get()), "rootfs");
+  } else {
+    // The host's mount namespace: no mount and no pivot_root (which
+    // would move the host's root), only a chroot into the rootfs, as runc.
+    TRY(run_create_hooks(ctx));
+    if (::chdir(ctx.rootfs.c_str()) < 0 || ::chroot(".") < 0 || ::chdir("/") < 0)
+      return fail_errno("rootfs: chroot `" + ctx.rootfs + "`");
   }
   if (proc.terminal) TRY_CTX(setup_terminal(ctx), "process.terminal");
   TRY(apply_sysctl(spec));

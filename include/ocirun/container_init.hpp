@@ -21,6 +21,7 @@ struct InitContext {
   int listen_fd = -1;  // start.sock, listening
   int console_fd = -1; // connected to --console-socket, with process.terminal
   bool new_userns = false;
+  bool mount_ns = true;  // false: the host's mount namespace; chroot, no mounts
   bool new_cgroupns = false;  // unshared by the init once it is in its cgroups
   // Namespaces joined by path, opened and type-checked by the runtime.
   struct Join {

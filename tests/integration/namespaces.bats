@@ -233,3 +233,51 @@ pid_ns() { readlink "/proc/$1/ns/$2"; }
   kill_and_delete c1
   assert_nothing_left c1
 }
+
+# ---- no mount namespace ----
+# (Not for runc: Debian's runc 1.1 fails this config after leaving a bind
+# mount of the rootfs on the host, the leak runc#1907 describes.)
+
+@test "without a mount namespace: the host's mount table, chrooted into the rootfs" {
+  require_root
+  lt_bundle sh -c 'echo "marker=$(cat /marker)"; echo "root=$(ls /)"; echo END; while [ ! -e /stop ]; do sleep 0.02; done'
+  echo inside-the-rootfs > "$BUNDLE/rootfs/marker"
+  ns_remove mount network
+  config_edit '.mounts = [] | .root.readonly = false | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # the host's mount namespace, and its root is the bundle's rootfs
+  [ "$(pid_ns "$PID" mnt)" = "$(host_ns mnt)" ]
+  [ "$(readlink "/proc/$PID/root")" = "$(realpath "$BUNDLE/rootfs")" ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 marker)" = inside-the-rootfs ]
+  touch "$BUNDLE/rootfs/stop"
+  wait_state c1 stopped
+  rt delete c1
+  assert_nothing_left c1
+}
+
+@test "without a mount namespace: mounts and the other mount changes are refused, nothing left" {
+  require_root
+  lt_bundle sh -c 'echo ran > /ran'
+  ns_remove mount
+  # the bundle's mounts (/proc, /dev, /shared...) would be the host's
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"mounts: needs a mount namespace"* ]]
+  assert_nothing_left c1
+  config_edit '.mounts = [] | .root.readonly = true'
+  rt_create c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"root.readonly: needs a mount namespace"* ]]
+  config_edit '.root.readonly = false | .linux.maskedPaths = ["/proc/kcore"]'
+  rt_create c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"linux.maskedPaths: needs a mount namespace"* ]]
+  [ ! -e "$BUNDLE/rootfs/ran" ]
+  assert_nothing_left c1
+}
