@@ -71,6 +71,12 @@ struct NamespacePlan {
   bool new_userns = false;
   std::vector<UniqueFd> owned;    // every fd opened for a path
   std::vector<InitContext::Join> joins;  // joined by the init, in order
+  // With a user namespace (new or joined), the other namespaces joined by
+  // path are joined by the runtime for clone3's child instead (see
+  // plan_namespaces).
+  std::vector<InitContext::Join> runtime_joins;
+  int user_join = -1;             // joined by the init, first
+  std::uint64_t unshare_flags = 0;  // made by the init once in user_join
   int pid_join = -1;              // joined by the runtime, for its children
   int time_join = -1;
   bool new_time = false;
@@ -93,6 +99,21 @@ Result<> refuse_without_mount_ns(const Spec& spec) {
   if (l.rootfs_propagation) return fail(std::string("linux.rootfsPropagation") + why, ENOTSUP);
   if (!l.devices.empty()) return fail(std::string("linux.devices") + why, ENOTSUP);
   return {};
+}
+
+// The name of a namespace type in /proc/PID/ns.
+const char* proc_ns_name(NamespaceType t) {
+  switch (t) {
+    case NamespaceType::Mount: return "mnt";
+    case NamespaceType::Cgroup: return "cgroup";
+    case NamespaceType::Uts: return "uts";
+    case NamespaceType::Ipc: return "ipc";
+    case NamespaceType::User: return "user";
+    case NamespaceType::Pid: return "pid";
+    case NamespaceType::Network: return "net";
+    case NamespaceType::Time: return "time";
+  }
+  return "";
 }
 
 // Order of setns in the init: the mount namespace last, since joining it
@@ -121,8 +142,6 @@ Result<NamespacePlan> plan_namespaces(const Spec& spec) {
       else plan.clone_flags |= static_cast<std::uint64_t>(ns.type);
       continue;
     }
-    if (ns.type == NamespaceType::User)
-      return fail(where + ".path: joining a user namespace is not supported yet", ENOTSUP);
     UniqueFd fd(::open(ns.path->c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) return tl::unexpected(with_context(fail_errno("open `" + *ns.path + "`").value(), where + ".path"));
     // A path to the wrong kind of namespace (or to no namespace) is refused
@@ -134,16 +153,36 @@ Result<NamespacePlan> plan_namespaces(const Spec& spec) {
     plan.owned.push_back(std::move(fd));
     if (ns.type == NamespaceType::Pid) plan.pid_join = raw;
     else if (ns.type == NamespaceType::Time) plan.time_join = raw;
+    else if (ns.type == NamespaceType::User) plan.user_join = raw;
     else plan.joins.push_back({raw, ns.type});
   }
   plan.mount_ns = has_mount;
-  if (plan.new_userns && !plan.joins.empty())
-    return fail("linux.namespaces: joining namespaces by path together with a new user namespace is not supported yet",
-                ENOTSUP);
   std::stable_sort(plan.joins.begin(), plan.joins.end(),
                    [](const InitContext::Join& a, const InitContext::Join& b) {
                      return join_rank(a.type) < join_rank(b.type);
                    });
+  // With a user namespace, the namespaces joined by path belong, as a
+  // rule, to another user namespace (the host's, a pod's), over which the
+  // init has no capability once in its own: setns would fail with EPERM.
+  // The runtime, still root on the host, joins them instead just before
+  // clone3 and returns to its own right after, so the init is born in
+  // them (runc's nsexec joins them before it unshares the user namespace,
+  // to the same effect).
+  if (plan.new_userns || plan.user_join >= 0) plan.runtime_joins = std::move(plan.joins), plan.joins.clear();
+  if (plan.user_join >= 0) {
+    // The new namespaces must belong to the joined user namespace (or
+    // the init, root there, could not mount in its own mount namespace):
+    // the init makes them with unshare once it has joined it. A new pid
+    // namespace would need a process born after that join, which this
+    // runtime does not have.
+    std::uint64_t pid = static_cast<std::uint64_t>(NamespaceType::Pid);
+    if (plan.clone_flags & pid)
+      return fail("linux.namespaces: a new pid namespace together with a user namespace joined by path is not supported yet",
+                  ENOTSUP);
+    // The cgroup namespace is made by the init in any case (below).
+    plan.unshare_flags = plan.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP);
+    plan.clone_flags &= CLONE_NEWCGROUP;
+  }
   if (plan.new_userns) plan.clone_flags |= CLONE_NEWUSER;
   return plan;
 }
@@ -438,11 +477,15 @@ Result<Created> create_container(const CreateOptions& o) {
     if (!moved) return abort_create(moved.error());
     for (InitContext::Join& j : ns.joins)
       if (j.fd == old) j.fd = moved->get();
+    for (InitContext::Join& j : ns.runtime_joins)
+      if (j.fd == old) j.fd = moved->get();
+    if (ns.user_join == old) ns.user_join = moved->get();
     if (ns.pid_join == old) ns.pid_join = moved->get();
     if (ns.time_join == old) ns.time_join = moved->get();
     fd = std::move(*moved);
   }
   for (const InitContext::Join& j : ns.joins) keep.push_back(j.fd);
+  if (ns.user_join >= 0) keep.push_back(ns.user_join);
   UniqueFd console;
   if (o.console_socket) {
     Result<UniqueFd> connected = connect_socket(*o.console_socket);
@@ -483,6 +526,36 @@ Result<Created> create_container(const CreateOptions& o) {
         return abort_create(with_context(r.error(), "linux.timeOffsets"));
   }
 
+  // The namespaces joined by path for the init (with a user namespace;
+  // see plan_namespaces), the mount namespace last: until clone3 the
+  // runtime needs nothing of its own but memory; it returns right after.
+  struct Own {
+    UniqueFd fd;
+    NamespaceType type;
+  };
+  std::vector<Own> own_ns;
+  UniqueFd own_cwd;
+  for (const InitContext::Join& j : ns.runtime_joins) {
+    std::string self = std::string("/proc/self/ns/") + proc_ns_name(j.type);
+    UniqueFd fd(::open(self.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return abort_create(with_context(fail_errno("open `" + self + "`").value(), "linux.namespaces"));
+    own_ns.push_back({std::move(fd), j.type});
+  }
+  if (!ns.runtime_joins.empty()) own_cwd.reset(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  auto return_home = [&]() -> Result<> {
+    for (auto it = own_ns.rbegin(); it != own_ns.rend(); ++it)
+      if (::setns(it->fd.get(), static_cast<int>(it->type)) < 0)
+        return fail_errno(std::string("return to the runtime's ") + namespace_type_name(it->type) + " namespace");
+    if (own_cwd && ::fchdir(own_cwd.get()) < 0) return fail_errno("return to the runtime's working directory");
+    return {};
+  };
+  for (const InitContext::Join& j : ns.runtime_joins)
+    if (::setns(j.fd, static_cast<int>(j.type)) < 0) {
+      Error e = fail_errno(std::string("join the ") + namespace_type_name(j.type) + " namespace").value();
+      if (Result<> r = return_home(); !r) e = r.error();
+      return abort_create(with_context(e, "linux.namespaces"));
+    }
+
   // 5. The init.
   InitContext ctx;
   ctx.spec = &spec;
@@ -496,13 +569,19 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.mount_ns = ns.mount_ns;
   ctx.new_cgroupns = (ns.clone_flags & CLONE_NEWCGROUP) != 0;
   ctx.joins = ns.joins;
+  ctx.user_join = ns.user_join;
+  ctx.unshare_flags = ns.unshare_flags;
   ctx.preserve_fds = preserve_fds;
   ctx.no_pivot = o.no_pivot;
   ctx.no_new_keyring = o.no_new_keyring;
   Result<pid_t> cloned = sys::clone3(ns.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP), &pidfd);
-  if (!cloned) return abort_create(with_context(cloned.error(), "create the init"));
+  if (!cloned) {
+    (void)return_home();
+    return abort_create(with_context(cloned.error(), "create the init"));
+  }
   if (*cloned == 0) start_init(ctx, keep);
   pid = *cloned;
+  if (Result<> r = return_home(); !r) return abort_create(r.error());
   if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0)
     return abort_create(with_context(fail_errno("setns").value(), "return to the runtime's pid namespace"));
   if (own_time_ns && ::setns(own_time_ns.get(), CLONE_NEWTIME) < 0)

@@ -219,6 +219,15 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
     if (::setresgid(0, 0, 0) < 0) return fail_errno("setresgid 0 in the user namespace");
     if (::setresuid(0, 0, 0) < 0) return fail_errno("setresuid 0 in the user namespace");
   }
+  if (ctx.user_join >= 0) {
+    // Joined by path: root there, if the namespace maps root (as a
+    // container's does); then the new namespaces, owned by it.
+    if (::setns(ctx.user_join, CLONE_NEWUSER) < 0) return fail_errno("join the user namespace");
+    if (::setresgid(0, 0, 0) < 0) return fail_errno("setresgid 0 in the user namespace");
+    if (::setresuid(0, 0, 0) < 0) return fail_errno("setresuid 0 in the user namespace");
+    if (ctx.unshare_flags != 0 && ::unshare(static_cast<int>(ctx.unshare_flags)) < 0)
+      return fail_errno("unshare the namespaces of the user namespace");
+  }
   // The cgroup namespace is made here, not by clone3: its root is the
   // cgroup of the process that makes it, and only now are we in ours.
   if (ctx.new_cgroupns && ::unshare(CLONE_NEWCGROUP) < 0) return fail_errno("unshare the cgroup namespace");

@@ -29,6 +29,10 @@ struct InitContext {
     NamespaceType type;
   };
   std::vector<Join> joins;
+  // A user namespace joined by path, joined first; then the namespaces
+  // in unshare_flags (CLONE_NEW*) are made, so that they belong to it.
+  int user_join = -1;
+  unsigned long unshare_flags = 0;
   unsigned preserve_fds = 0;
   bool no_pivot = false;
   bool no_new_keyring = false;
