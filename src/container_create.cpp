@@ -7,13 +7,16 @@
 //   state dir <root>/<id>, status creating
 //   record, then mkdir, the container's cgroups
 //   socketpair(SEQPACKET)  +  start.sock (listening, in the state dir)
-//   join pid/time namespaces by path, or unshare time (for children)
+//   join pid/time namespaces by path, or unshare time (for children);
+//   with a user namespace, join the others by path too (back after clone3)
 //   clone3(CLONE_NEW*, CLONE_PIDFD) -------->  PDEATHSIG=SIGKILL, not dumpable
 //   save pid + start time (delete --force
 //     can now find it, whatever happens)
 //   write the pid to each cgroup.procs
 //   [new userns] write uid_map, gid_map
 //   [userns or cgroupns] RuntimeDone ------->  become root in the userns,
+//                                              [userns by path] join it, be
+//                                              root there, unshare the rest;
 //                                              unshare the cgroup namespace
 //   oom_score_adj                              join namespaces by path
 //                                              hostname, mounts, pivot_root,
@@ -168,7 +171,7 @@ Result<NamespacePlan> plan_namespaces(const Spec& spec) {
   // clone3 and returns to its own right after, so the init is born in
   // them (runc's nsexec joins them before it unshares the user namespace,
   // to the same effect).
-  if (plan.new_userns || plan.user_join >= 0) plan.runtime_joins = std::move(plan.joins), plan.joins.clear();
+  if (plan.new_userns || plan.user_join >= 0) std::swap(plan.runtime_joins, plan.joins);
   if (plan.user_join >= 0) {
     // The new namespaces must belong to the joined user namespace (or
     // the init, root there, could not mount in its own mount namespace):
