@@ -135,14 +135,19 @@ Result<int> supervise(pid_t init, int pidfd, const sigset_t& forwarded, ConsoleP
     // watches run, which exits with it.
     if (fds[1].revents & POLLIN)
       if (Result<bool> r = notify.forward_one(::getpid()); !r) log::warn("run: " + r.error().msg);
+    // The terminal: closed when nobody in the container holds it any more
+    // (the init's exit follows), or when run's own stdio fail; the
+    // container is supervised all the same.
     if (fds[2].revents != 0) {
       Result<bool> more = console->pump_output();
-      if (!more) return tl::unexpected(more.error());
-      // Closed: nobody in the container holds the terminal; the init's
-      // exit follows.
-      if (!*more) console = nullptr;
+      if (!more) log::warn("run: " + more.error().msg);
+      if (!more || !*more) console = nullptr;
     }
-    if (console && fds[3].revents != 0) TRY(console->pump_input());
+    if (console && fds[3].revents != 0)
+      if (Result<> r = console->pump_input(); !r) {
+        log::warn("run: " + r.error().msg);
+        console = nullptr;
+      }
     if (!(fds[0].revents & POLLIN)) continue;
     signalfd_siginfo si{};
     ssize_t n = ::read(sfd, &si, sizeof si);
@@ -194,6 +199,7 @@ Result<int> cmd_run(const cli::Invocation& inv) {
     return tl::unexpected(with_context(started.error(), "run"));
   }
   if (detach) {
+    { ContainerLock unlocked = std::move(c.lock); }  // others may act on it meanwhile
     if (*notify) TRY_CTX(notify->wait_ready(c.pidfd.get(), c.state.pid), "run: NOTIFY_SOCKET");
     return 0;
   }
