@@ -11,6 +11,7 @@
 #include "ocirun/log.hpp"
 #include "ocirun/signals.hpp"
 #include "ocirun/sys.hpp"
+#include "ocirun/trace.hpp"
 
 namespace ocirun {
 
@@ -49,6 +50,7 @@ Result<int> cmd_start(const cli::Invocation& inv) {
   StateStore store = TRY_CTX(StateStore::open(TRY(state_root(inv)), false), "start");
   ContainerLock lock = TRY_CTX(store.lock(id), "start");
   ContainerState st = TRY_CTX(lock.load(), "start");
+  trace::phase("start: lock and load state");
   TRY_CTX(start_container(lock, st), "start");
   return 0;
 }
@@ -59,7 +61,9 @@ Result<int> cmd_kill(const cli::Invocation& inv) {
   int sig = inv.args.size() > 1 ? TRY_CTX(parse_signal(inv.args[1]), "kill") : 15;
   StateStore store = TRY_CTX(StateStore::open(TRY(state_root(inv)), false), "kill");
   ContainerState st = TRY_CTX(store.read(id), "kill");
+  trace::phase("kill: load state");
   TRY_CTX(kill_container(st, sig, inv.flag("all")), "kill");
+  trace::phase("kill: signal");
   return 0;
 }
 
@@ -72,6 +76,7 @@ Result<int> cmd_delete(const cli::Invocation& inv) {
   // containerd relies on delete --force of a missing container succeeding.
   if (!lock && lock.error().code == ENOENT && force) return 0;
   if (!lock) return tl::unexpected(with_context(lock.error(), "delete"));
+  trace::phase("delete: lock");
   TRY_CTX(delete_container(*lock, force), "delete");
   return 0;
 }
@@ -133,6 +138,7 @@ Result<int> cmd_run(const cli::Invocation& inv) {
   UniqueFd pidfd = std::move(c.pidfd);
   { ContainerLock unlocked = std::move(c.lock); }
   Result<int> wstatus = supervise(init, pidfd.get(), forwarded);
+  trace::phase("run: container ran");
   ::sigprocmask(SIG_SETMASK, &old, nullptr);
   if (!wstatus) return tl::unexpected(with_context(wstatus.error(), "run"));
 
