@@ -212,7 +212,10 @@ time_rt() {
     tail -n 5 "$errlog" >&2
     return 1
   fi
-  [ "$record" = 1 ] && printf '%s\t%s\t%s\n' "$metric" "$rt" "${result% *}" >> "$samples"
+  if [ "$record" = 1 ]; then
+    read -r us _ cpu <<< "$result"
+    printf '%s\t%s\t%s\ncpu_%s\t%s\t%s\n' "$metric" "$rt" "$us" "$metric" "$rt" "$cpu" >> "$samples"
+  fi
   return 0
 }
 
@@ -224,7 +227,10 @@ time_cmd() {
   shift
   local result
   result=$("$timer" -e "$errlog" "${flags[@]}" -- "$@") || { say "$name: failed"; tail -n 5 "$errlog" >&2; return 1; }
-  [ "$record" = 1 ] && printf '%s\t%s\t%s\n' "$metric" "$name" "${result% *}" >> "$samples"
+  if [ "$record" = 1 ]; then
+    read -r us _ cpu <<< "$result"
+    printf '%s\t%s\t%s\ncpu_%s\t%s\t%s\n' "$metric" "$name" "$us" "$metric" "$name" "$cpu" >> "$samples"
+  fi
   return 0
 }
 
@@ -292,7 +298,8 @@ for i in $(seq "$batches"); do
     for p in 10 50; do
       r=$("$timer" "${ns[@]}" -e "$errlog" -p "$p" -- sh -c "$(par_script "$rt")") ||
         { say "$rt: $p parallel lifecycles failed"; tail -n 5 "$errlog" >&2; exit 1; }
-      printf '%s\t%s\t%s\n' "par$p" "$rt" "${r% *}" >> "$samples"
+      read -r us _ cpu <<< "$r"
+      printf '%s\t%s\t%s\ncpu_%s\t%s\t%s\n' "par$p" "$rt" "$us" "par$p" "$rt" "$cpu" >> "$samples"
     done
   done
   time_cmd seq100 floor-ns -r "$seqn" -- "$work/floor-ns" "$rootfs" "${floor_cg[@]}"
@@ -334,8 +341,17 @@ mem_probe() {  # runtime KiB: does a /bin/true container run under that limit?
   else echo $((kib * 1024)) > "$dir/memory.max"; fi
   local ns=()
   [ -n "${ns_of[$rt]:-}" ] && ns=(-m "${ns_of[$rt]}")
-  "$timer" "${ns[@]}" -e "$work/mem-errors.log" -- ${cmd_of[$rt]} run --bundle "$work/b/$rt/mem" mem > /dev/null 2>&1 && ok=1
-  rt_quiet "$rt" delete --force mem > /dev/null 2>&1 || true
+  if [ "$rt" = floor-ns ]; then
+    # The floor under the same limit: its memory cgroup below the limited one.
+    local cgs=()
+    for h in "${v1_hierarchies[@]}"; do
+      if [ "$h" = "$memory_h" ]; then cgs+=("$dir/c"); else cgs+=("$h/$cg/floor-mem"); fi
+    done
+    "$timer" -e "$work/mem-errors.log" -- "$work/floor-ns" "$rootfs" "${cgs[@]}" > /dev/null 2>&1 && ok=1
+  else
+    "$timer" "${ns[@]}" -e "$work/mem-errors.log" -- ${cmd_of[$rt]} run --bundle "$work/b/$rt/mem" mem > /dev/null 2>&1 && ok=1
+    rt_quiet "$rt" delete --force mem > /dev/null 2>&1 || true
+  fi
   for h in "${hierarchies[@]}"; do
     for _ in $(seq 50); do
       [ -d "$h/$cg/mem-$rt" ] || break
@@ -346,8 +362,10 @@ mem_probe() {  # runtime KiB: does a /bin/true container run under that limit?
   done
   [ "$ok" = 1 ]
 }
+mem_runtimes=("${runtimes[@]}")
+[ -f "$memory_h/memory.limit_in_bytes" ] && mem_runtimes+=(floor-ns)
 if [ -n "$memory_h" ]; then
-  for rt in "${runtimes[@]}"; do
+  for rt in "${mem_runtimes[@]}"; do
     lo=0 hi=65536
     if mem_probe "$rt" "$hi"; then
       while [ $((hi - lo)) -gt 4 ]; do
@@ -442,7 +460,7 @@ rows=(
   "par50|50 lifecycles in parallel|ms|floor-ns|50 parallel"
   "rss_max|peak RSS, create..delete|mib||create..delete"
   "rss_run|peak RSS, run (with its init)|mib||run"
-  "memlimit|smallest memory limit|kib||/bin/true runs"
+  "memlimit|smallest memory limit|kib|floor-ns|/bin/true runs"
 )
 {
   echo "ocirun $("$ocirun" --version | head -n 1 | sed 's/.*version //'), $(/usr/sbin/runc --version | head -n 1),"\
@@ -460,6 +478,19 @@ rows=(
     printf '%-30s %10s %10s %10s %10s %10s %10s  %s\n' "$label" "$ov" "$(fmt_value "$unit" "$r")" \
       "$(fmt_value "$unit" "$c")" "$(ratio "$r" "$o")" "$(ratio "$c" "$o")" "$(fmt_value "$unit" "$f")" \
       "$(verdict "$metric" "$o" "$c" "$unit")"
+  done
+  echo
+  echo "CPU time (user + system, of the command and what it waited for): the same work, without the waiting"
+  echo "for a CPU that a busy machine adds to the times above"
+  for row in "${rows[@]}"; do
+    IFS='|' read -r metric label unit floor _ <<< "$row"
+    [ "$unit" = ms ] || continue
+    o=$(median "cpu_$metric" ocirun); r=$(median "cpu_$metric" runc); c=$(median "cpu_$metric" crun)
+    f=; [ -n "$floor" ] && f=$(median "cpu_$metric" "$floor")
+    ov=$(fmt_value ms "$o")
+    [ "$metric" = exec ] && [ "${has_exec[ocirun]}" = 0 ] && ov=n/a
+    printf '%-30s %10s %10s %10s %10s %10s %10s\n' "$label" "$ov" "$(fmt_value ms "$r")" \
+      "$(fmt_value ms "$c")" "$(ratio "$r" "$o")" "$(ratio "$c" "$o")" "$(fmt_value ms "$f")"
   done
   echo
   echo "floors: fork+exec of the container's /bin/true (static busybox) $(fmt_value ms "$(median exec floor-exec)");" \
@@ -528,7 +559,7 @@ set logscale y
 set arrow 1 from graph 0, first 128 to graph 1, first 128 nohead dt 2 lw 2
 set yrange [10:*]
 plot '$work/mem.dat' using 2:xtic(1) title 'ocirun' lc rgb '#1b9e77', '' using 3 title 'runc' lc rgb '#d95f02', \
-     '' using 4 title 'crun' lc rgb '#7570b3'
+     '' using 4 title 'crun' lc rgb '#7570b3', '' using 5 title 'floor' lc rgb '#999999'
 unset multiplot
 EOF
 say "wrote $out/results.txt, $out/bench.png, $out/samples.tsv, $out/trace.tsv"
