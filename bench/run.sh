@@ -540,7 +540,7 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
-set key horizontal tmargin center
+set key horizontal bmargin center
 set xtics nomirror scale 0
 set yrange [0:*]
 set multiplot layout 2,2 title "ocirun, runc and crun: medians on $(hostname) ($(date -u +%Y-%m-%d)); floor = the least possible"
