@@ -61,6 +61,7 @@
 #include "ocirun/notify_socket.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
+#include "ocirun/trace.hpp"
 
 namespace ocirun {
 
@@ -352,6 +353,7 @@ Result<Created> create_container(const CreateOptions& o) {
   TRY(validate_container_id(o.id));
   std::string bundle = TRY(absolute_dir(o.bundle));
   Spec spec = TRY(load_spec(bundle));
+  trace::phase("create: load config");
   if (!spec.process) return fail("config.json: process: required to create a container");
   // Socket activation (the contract's LISTEN_FDS): the listening fds
   // systemd gave us, from fd 3 on, pass through like preserved fds, and the
@@ -387,6 +389,7 @@ Result<Created> create_container(const CreateOptions& o) {
   std::vector<CgroupHierarchy> hierarchies = TRY_CTX(cgroup_hierarchies(), "cgroups");
   std::string rootfs = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
   rootfs = TRY_CTX(absolute_dir(rootfs), "root.path");
+  trace::phase("create: checks");
 
   // 2. The state dir, before anything else exists: a create killed from
   //    here on leaves a record that delete --force acts on.
@@ -420,6 +423,7 @@ Result<Created> create_container(const CreateOptions& o) {
   // the last container under it is gone, whoever made it.
   if (spec.linux.cgroups_path.empty()) set_extra(st, kCgroupDefaultKey, "1");
   ContainerLock lock = TRY(store.create(st));
+  trace::phase("create: state dir");
 
   UniqueFd pidfd;
   pid_t pid = 0;
@@ -461,6 +465,7 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = inherit_cpuset(c.path); !r) return abort_create(with_context(r.error(), "cgroups"));
   }
 
+  trace::phase("create: make cgroups");
   // 3. The channels to the init, at fd numbers above the preserved ones.
   int min_fd = 3 + static_cast<int>(preserve_fds);
   int pair[2];
@@ -510,6 +515,7 @@ Result<Created> create_container(const CreateOptions& o) {
     keep.push_back(console.get());
   }
 
+  trace::phase("create: sockets");
   // 4. Namespaces that only apply to children: joined or made here, and
   //    undone right after clone3, so that the hooks this runtime runs later
   //    are in the runtime's namespaces, not the container's.
@@ -594,12 +600,14 @@ Result<Created> create_container(const CreateOptions& o) {
   console.reset();
   ns.owned.clear();
 
+  trace::phase("create: clone3");
   // 6. Record the init before it does anything: from here a killed create
   //    leaves a pid that delete --force can kill.
   st.pid = pid;
   if (Result<ProcStat> ps = read_proc_stat(pid); ps) st.init_start_time = ps->start_time;
   if (Result<> r = lock.save(st); !r) return abort_create(r.error());
 
+  trace::phase("create: save pid");
   // 7. The init's cgroups, credentials and scores, set from outside before
   //    it runs anything of the container's.
   for (const std::string& dir : cgroup_dirs)
@@ -628,6 +636,7 @@ Result<Created> create_container(const CreateOptions& o) {
       return abort_create(with_context(r.error(), "process.oomScoreAdj"));
   }
 
+  trace::phase("create: place init");
   // 8. Wait for the init to be ready, or for its reason not to be; on the
   //    way, run the prestart and createRuntime hooks when it asks.
   for (;;) {
@@ -648,6 +657,7 @@ Result<Created> create_container(const CreateOptions& o) {
     if (!got) return abort_create(with_context(got.error(), "process.terminal"));
     master = std::move(*got);
   }
+  trace::phase("create: init ready");
   // delete runs the poststop hooks after the bundle may be gone: keep them.
   if (!spec.hooks.poststop.empty() || !spec.hooks.poststart.empty())
     if (Result<> r = save_config_copy(lock.dir_fd(), bundle); !r) return abort_create(r.error());
@@ -665,6 +675,7 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = sys::send_fd(sock->get(), pidfd.get(), "pidfd"); !r)
       return abort_create(with_context(r.error(), "--pidfd-socket"));
   }
+  trace::phase("create: save created");
   return Created{std::move(lock), std::move(st), std::move(pidfd), std::move(master)};
 }
 
@@ -679,15 +690,19 @@ Result<> start_container(ContainerLock& lock, ContainerState& st) {
   if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0)
     return fail_errno("connect to the container's init");
   TRY(sync_send(s.get(), SyncType::Start));
+  trace::phase("start: signal init");
   // EOF: the exec closed the init's end. A message: the exec failed.
   Result<SyncMessage> m = sync_recv(s.get());
   if (m && m->type == SyncType::Error) return fail(std::move(m->msg), m->code);
+  trace::phase("start: wait exec");
   ::unlinkat(lock.dir_fd(), kStartSocket, 0);
   st.status = Status::Running;
   TRY(lock.save(st));
+  trace::phase("start: save running");
 
   // poststart: in the runtime; a failure stops the container (runtime.md).
   Hooks hooks = TRY(saved_hooks(lock.dir_fd()));
+  trace::phase("start: read hooks");
   if (!hooks.poststart.empty())
     if (Result<> r = run_hooks(hooks.poststart, "poststart", hook_state_json(st, Status::Running)); !r) {
       if (Result<UniqueFd> init = open_init(st); init) (void)sys::pidfd_send_signal(init->get(), SIGKILL);
