@@ -161,7 +161,15 @@ Result<> kill_container(const ContainerState& st, int sig, bool all) {
 }
 
 Result<> delete_container(ContainerLock& lock, bool force) {
-  ContainerState st = TRY(lock.load());
+  Result<ContainerState> loaded = lock.load();
+  // A record that cannot be read (a crash of the machine during a write:
+  // state files are not fsynced) names nothing to kill or remove; --force
+  // removes the record itself, so that the id can be used again.
+  if (!loaded && force && loaded.error().code != ENOENT) {
+    log::warn("delete: " + loaded.error().msg + ": removing the unreadable record");
+    return lock.remove();
+  }
+  ContainerState st = TRY(std::move(loaded));
   trace::phase("delete: load state");
   Status status = current_status(st);
   // A created container has not run anything yet: like runc, delete kills
