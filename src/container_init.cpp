@@ -8,7 +8,6 @@
 #include "ocirun/container_init.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -28,6 +27,8 @@
 
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
+#include "ocirun/lsm.hpp"
+#include "ocirun/privileges.hpp"
 #include "ocirun/rootfs.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
@@ -151,11 +152,30 @@ Result<> apply_io_priority(const IoPriority& io) {
   return {};
 }
 
-Result<> switch_user(const User& u) {
-  std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
-  if (::setgroups(groups.size(), groups.data()) < 0) return fail_errno("setgroups");
-  if (::setresgid(u.gid, u.gid, u.gid) < 0) return fail_errno("setresgid " + std::to_string(u.gid));
-  if (::setresuid(u.uid, u.uid, u.uid) < 0) return fail_errno("setresuid " + std::to_string(u.uid));
+// Loads the seccomp filter and, when it notifies, hands its listener fd to
+// the runtime at the other end of `sock` and waits until the listener has
+// it (the user's program must not make a notified syscall before).
+Result<> load_seccomp_filter(const SeccompProgram& prog, int sock) {
+  UniqueFd listener = TRY(load_seccomp(prog));
+  if (listener) {
+    TRY_CTX(sync_send_fd(sock, SyncType::SeccompFd, listener.get()), "linux.seccomp.listenerPath");
+    TRY_CTX(sync_expect(sock, SyncType::SeccompDone), "linux.seccomp.listenerPath");
+  }
+  return {};
+}
+
+// process.cwd, entered and then checked to be inside the container's root:
+// a cwd such as /proc/self/fd/N would otherwise enter a directory the
+// runtime had open on the host (CVE-2024-21626). glibc's getcwd fails
+// with ENOENT when the kernel reports the cwd unreachable from the root.
+Result<> enter_cwd(const std::string& cwd) {
+  if (::chdir(cwd.c_str()) < 0) return fail_errno("process.cwd: chdir `" + cwd + "`");
+  char buf[4096];
+  if (::getcwd(buf, sizeof buf) == nullptr || buf[0] != '/') {
+    if (errno == ENOENT || buf[0] != '/')
+      return fail("process.cwd: `" + cwd + "` is outside the container's root (CVE-2024-21626)", EPERM);
+    return fail_errno("process.cwd: getcwd");
+  }
   return {};
 }
 
@@ -206,7 +226,7 @@ Result<> close_other_fds(unsigned preserve_fds) {
 }
 
 // Everything up to Ready: the container as the config describes it.
-Result<> prepare(const InitContext& ctx, std::string& executable) {
+Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_attr) {
   const Spec& spec = *ctx.spec;
   const Process& proc = *spec.process;
 
@@ -233,6 +253,8 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   if (!spec.domainname.empty() && ::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
     return fail_errno("domainname");
 
+  // Opened before the container's mounts exist (lsm.hpp).
+  lsm_attr = TRY(open_lsm_attr(proc));
   {
     UniqueFd root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
     TRY(run_create_hooks(ctx));
@@ -247,9 +269,16 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
       ::personality(static_cast<unsigned long>(spec.linux.personality->domain)) < 0)
     return fail_errno("linux.personality");
 
-  TRY_CTX(switch_user(proc.user), "process.user");
+  // Without noNewPrivileges, loading a filter takes CAP_SYS_ADMIN, which
+  // the user switch may drop: it loads here (seccomp.hpp says when else).
+  const Confinement& conf = *ctx.confinement;
+  if (conf.seccomp && !proc.no_new_privileges) TRY(load_seccomp_filter(*conf.seccomp, ctx.sync_fd));
+  if (conf.caps) TRY(drop_bounding_set(*conf.caps));
+  TRY_CTX(switch_user(proc.user, conf.caps.has_value()), "process.user");
+  if (conf.caps) TRY(apply_capabilities(*conf.caps));
   if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
-  if (::chdir(proc.cwd.c_str()) < 0) return fail_errno("process.cwd: chdir `" + proc.cwd + "`");
+  TRY(enter_cwd(proc.cwd));
+  // Before seccomp, which it lets load without CAP_SYS_ADMIN.
   if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return fail_errno("process.noNewPrivileges");
   executable = TRY(find_executable(proc));
@@ -281,7 +310,8 @@ void init_main(const InitContext& ctx) {
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   std::string executable;
-  if (Result<> r = prepare(ctx, executable); !r) die(ctx.sync_fd, r.error());
+  UniqueFd lsm_attr;
+  if (Result<> r = prepare(ctx, executable, lsm_attr); !r) die(ctx.sync_fd, r.error());
 
   // Ready: the runtime records us as created and exits; from here on its
   // death must not kill us.
@@ -306,6 +336,14 @@ void init_main(const InitContext& ctx) {
       die(conn, r.error());
 
   const Process& proc = *ctx.spec->process;
+  // The LSM labels, then (with noNewPrivileges) the seccomp filter: the
+  // last steps before the exec, so that neither restricts the runtime.
+  if (lsm_attr)
+    if (Result<> r = apply_lsm_labels(proc, lsm_attr.get()); !r) die(conn, r.error());
+  lsm_attr.reset();
+  const Confinement& conf = *ctx.confinement;
+  if (conf.seccomp && proc.no_new_privileges)
+    if (Result<> r = load_seccomp_filter(*conf.seccomp, conn); !r) die(conn, r.error());
   std::vector<char*> argv = sys::c_strings(proc.args);
   std::vector<char*> envp = sys::c_strings(proc.env);
   ::execve(executable.c_str(), argv.data(), envp.data());
