@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -63,6 +65,38 @@ Result<> run_create_hooks(const InitContext& ctx) {
 
 // ---- the process ----
 
+// /dev/console as a bind mount of the pty's slave. CVE-2025-52565: by fd
+// both ends: the source is the slave we hold (checked to be on a devpts),
+// the target is opened inside the root without following a symlink and
+// must be a file or a device, so that a symlink or mount that the rootfs
+// or the config's mounts put at /dev/console cannot redirect the bind onto
+// something else (a /proc file, say). No /dev/console and no way to make
+// one (a read-only /dev): nothing is bound, as before.
+Result<> bind_console(int slave) {
+  struct statfs sfs {};
+  if (::fstatfs(slave, &sfs) < 0) return fail_errno("fstatfs the pty");
+  if (sfs.f_type != DEVPTS_SUPER_MAGIC) return fail("the pty is not on a devpts", EXDEV);
+  UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return fail_errno("open /");
+  auto open_target = [&]() -> Result<UniqueFd> {
+    Result<UniqueFd> existing = sys::open_in_root(root.get(), "dev/console", O_PATH | O_NOFOLLOW);
+    if (existing || existing.error().code != ENOENT) return existing;
+    return sys::open_in_root(root.get(), "dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0600);
+  };
+  Result<UniqueFd> target = open_target();
+  if (!target) return {};
+  struct stat st {};
+  if (::fstat(target->get(), &st) < 0) return fail_errno("fstat /dev/console");
+  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+    return fail("/dev/console is neither a file nor a device: not mounting over it (CVE-2025-52565)", ELOOP);
+  UniqueFd tree(static_cast<int>(
+      ::syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)));
+  if (!tree) return fail_errno("open_tree the pty");
+  if (::syscall(SYS_move_mount, tree.get(), "", target->get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return fail_errno("bind /dev/console");
+  return {};
+}
+
 // process.terminal: a pty from the container's own devpts, its master sent
 // to the caller's console socket, its slave the process's controlling
 // terminal, stdio and /dev/console.
@@ -86,12 +120,7 @@ Result<> setup_terminal(const InitContext& ctx) {
   unsigned ptn = 0;
   if (::ioctl(master.get(), TIOCGPTN, &ptn) < 0) return fail_errno("TIOCGPTN");
   // /dev/console is the terminal too, when /dev is the container's own.
-  int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600);
-  if (c >= 0) {
-    ::close(c);
-    std::string pts = "/dev/pts/" + std::to_string(ptn);
-    if (::mount(pts.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0) return fail_errno("bind /dev/console");
-  }
+  TRY(bind_console(slave.get()));
   TRY_CTX(sys::send_fd(ctx.console_fd, master.get(), "/dev/pts/" + std::to_string(ptn)), "--console-socket");
   if (::setsid() < 0) return fail_errno("setsid");
   if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) return fail_errno("make the pty the controlling terminal");
