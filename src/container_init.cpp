@@ -305,6 +305,7 @@ Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_
   if (conf.caps) TRY(drop_bounding_set(*conf.caps));
   TRY_CTX(switch_user(proc.user, conf.caps.has_value()), "process.user");
   if (conf.caps) TRY(apply_capabilities(*conf.caps));
+  else TRY_CTX(clear_inheritable(), "process.capabilities");
   if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
   TRY(enter_cwd(proc.cwd));
   // Before seccomp, which it lets load without CAP_SYS_ADMIN.

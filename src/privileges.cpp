@@ -4,7 +4,9 @@
 
 #include <cap-ng.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ocirun/capabilities.hpp"
@@ -101,6 +103,16 @@ Result<> apply_capabilities(const CapabilityPlan& caps) {
   if (caps.ambient != 0)
     if (int rc = capng_apply(CAPNG_SELECT_AMBIENT); rc < 0)
       return fail_errno("process.capabilities.ambient: raise (libcap-ng " + std::to_string(rc) + ")");
+  return {};
+}
+
+Result<> clear_inheritable() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capget, &header, data) < 0) return fail_errno("capget");
+  for (__user_cap_data_struct& d : data) d.inheritable = 0;
+  if (::syscall(SYS_capset, &header, data) < 0) return fail_errno("capset: clear the inheritable set");
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return fail_errno("prctl PR_CAP_AMBIENT_CLEAR_ALL");
   return {};
 }
 

@@ -51,6 +51,10 @@ CapabilityPlan plan_capabilities(const Capabilities& want, std::uint64_t grantab
 Result<> drop_bounding_set(const CapabilityPlan& caps);
 Result<> switch_user(const User& user, bool keep_caps);
 Result<> apply_capabilities(const CapabilityPlan& caps);
+// Without process.capabilities: the inheritable and ambient sets the
+// runtime's caller had are cleared all the same, so that they cannot reach
+// a file with inheritable file capabilities in the image (CVE-2022-29162).
+Result<> clear_inheritable();
 
 // Everything the init needs to confine the process, decided and compiled
 // by the runtime before anything is created, so that a config that cannot
