@@ -312,6 +312,7 @@ Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_
   if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return fail_errno("process.noNewPrivileges");
   executable = TRY(find_executable(proc));
+  TRY(refuse_runtime_binary(executable, conf));
   TRY(close_other_fds(ctx.preserve_fds));
   return {};
 }

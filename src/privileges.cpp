@@ -3,7 +3,9 @@
 #include "ocirun/privileges.hpp"
 
 #include <cap-ng.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <sys/stat.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -124,12 +126,41 @@ Result<Confinement> plan_confinement(const Spec& spec) {
     c.caps = plan_capabilities(*proc.capabilities, grantable_capabilities());
     for (const std::string& w : c.caps->warnings) log::warn(w);
   }
+  struct stat self {};
+  if (::stat("/proc/self/exe", &self) < 0) return fail_errno("stat /proc/self/exe");
+  c.runtime_dev = self.st_dev;
+  c.runtime_ino = self.st_ino;
   if (spec.linux.seccomp) {
     SeccompPlan plan = TRY(plan_seccomp(*spec.linux.seccomp));
     for (const std::string& d : plan.debug) log::debug(d);
     c.seccomp = TRY(compile_seccomp(plan));
   }
   return c;
+}
+
+Result<> refuse_runtime_binary(const std::string& executable, const Confinement& conf) {
+  std::string path = executable;
+  // The kernel follows at most 4 levels of interpreters (BINPRM_MAX_RECURSION).
+  for (int depth = 0; depth < 5; depth++) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0) return {};  // execve will say why
+    if (st.st_dev == conf.runtime_dev && st.st_ino == conf.runtime_ino)
+      return fail("process.args[0]: `" + executable + "`" + (depth > 0 ? " (through its #! interpreter `" + path + "`)" : "") +
+                      " is the runtime's own binary: refused (CVE-2019-5736)",
+                  EPERM);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!fd || !S_ISREG(st.st_mode)) return {};
+    char head[256];
+    ssize_t n = ::read(fd.get(), head, sizeof head);
+    if (n < 2 || head[0] != '#' || head[1] != '!') return {};
+    std::string_view line(head + 2, static_cast<std::size_t>(n) - 2);
+    line = line.substr(0, line.find('\n'));
+    std::size_t b = line.find_first_not_of(" \t");
+    if (b == std::string_view::npos) return {};
+    line.remove_prefix(b);
+    path = std::string(line.substr(0, line.find_first_of(" \t")));
+  }
+  return {};
 }
 
 Result<> forward_seccomp_listener(const ContainerState& st, Status status, int fd) {

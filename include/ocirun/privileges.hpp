@@ -62,11 +62,27 @@ Result<> clear_inheritable();
 struct Confinement {
   std::optional<CapabilityPlan> caps;      // absent: process.capabilities absent
   std::optional<SeccompProgram> seccomp;   // absent: no linux.seccomp
+  // The runtime's own binary, identified before the container's mounts
+  // exist (its /proc could be anything): see refuse_runtime_binary.
+  dev_t runtime_dev = 0;
+  ino_t runtime_ino = 0;
 };
 
 // The plans for `spec`; their warnings and debug lines are logged here.
 // Also refuses an LSM label for an LSM this host has not enabled.
 Result<Confinement> plan_confinement(const Spec& spec);
+
+// CVE-2019-5736. The init is a clone of the runtime: until its execve,
+// /proc/self/exe (and /proc/1/exe, /proc/<init>/exe) is the host's runtime
+// binary, so a config or image whose program is that link, or a script
+// whose interpreter (#!) is, would run the host binary in the container,
+// where another container process could open it and, once it exits,
+// reopen it for writing. The init refuses to exec a file, or a script
+// chain leading to one, with the runtime binary's device and inode.
+// (Copying the runtime to a sealed memfd and re-executing from it, runc's
+// old defence, costs about 1 ms and 2.4 MB per container here: see
+// spec/security.md.)
+Result<> refuse_runtime_binary(const std::string& executable, const Confinement& conf);
 
 // The state keys under which create records a notify filter's listener
 // for `start` (which hands the fd over when the filter loads at exec).
