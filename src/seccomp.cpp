@@ -70,6 +70,30 @@ constexpr const char* kInitAfterLoad[] = {"sendmsg"};
 
 }  // namespace
 
+bool seccomp_arch_supported(SeccompArch a) { return arch_value(a) != 0; }
+
+std::vector<SeccompFlag> seccomp_supported_flags() {
+  std::vector<SeccompFlag> out;
+  for (SeccompFlag f : all_seccomp_flags()) {
+    unsigned bits = 0;
+    switch (f) {
+      case SeccompFlag::Tsync: bits = SECCOMP_FILTER_FLAG_TSYNC; break;
+      case SeccompFlag::Log: bits = SECCOMP_FILTER_FLAG_LOG; break;
+      case SeccompFlag::SpecAllow: bits = SECCOMP_FILTER_FLAG_SPEC_ALLOW; break;
+      case SeccompFlag::WaitKillableRecv:
+        bits = SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+        break;
+    }
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, bits, nullptr) < 0 && errno == EFAULT) out.push_back(f);
+  }
+  return out;
+}
+
+std::string libseccomp_version() {
+  const scmp_version* v = seccomp_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
+}
+
 std::uint32_t seccomp_action_value(SeccompAction a, std::optional<std::uint16_t> errno_ret) {
   std::uint16_t e = errno_ret.value_or(EPERM);
   switch (a) {
@@ -137,9 +161,8 @@ Result<SeccompPlan> plan_seccomp(const LinuxSeccomp& s) {
     for (const std::string& name : call.names) {
       int nr = seccomp_syscall_resolve_name(name.c_str());
       if (nr == __NR_SCMP_ERROR) {
-        p.debug.push_back(where + ": syscall `" + name + "` unknown to libseccomp " +
-                          std::to_string(seccomp_version()->major) + "." + std::to_string(seccomp_version()->minor) +
-                          "." + std::to_string(seccomp_version()->micro) + ", skipped");
+        p.debug.push_back(where + ": syscall `" + name + "` unknown to libseccomp " + libseccomp_version() +
+                          ", skipped");
         continue;
       }
       if (call.action == SeccompAction::Notify)

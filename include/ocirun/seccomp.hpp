@@ -60,6 +60,14 @@ struct SeccompPlan {
   std::vector<std::string> debug;  // what was skipped, and why
 };
 
+// Whether this build's libseccomp knows the architecture (features).
+bool seccomp_arch_supported(SeccompArch a);
+// The flags the running kernel accepts (probed as runc does: a NULL program
+// gives EFAULT for a known flag, EINVAL for an unknown one).
+std::vector<SeccompFlag> seccomp_supported_flags();
+// libseccomp's version, "2.5.4".
+std::string libseccomp_version();
+
 // The libseccomp action of a spec action, with its errno (EPERM when absent).
 std::uint32_t seccomp_action_value(SeccompAction a, std::optional<std::uint16_t> errno_ret);
 
