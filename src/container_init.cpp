@@ -200,11 +200,12 @@ Result<> load_seccomp_filter(const SeccompProgram& prog, int sock) {
 Result<> enter_cwd(const std::string& cwd) {
   if (::chdir(cwd.c_str()) < 0) return fail_errno("process.cwd: chdir `" + cwd + "`");
   char buf[4096];
-  if (::getcwd(buf, sizeof buf) == nullptr || buf[0] != '/') {
-    if (errno == ENOENT || buf[0] != '/')
-      return fail("process.cwd: `" + cwd + "` is outside the container's root (CVE-2024-21626)", EPERM);
-    return fail_errno("process.cwd: getcwd");
+  if (::getcwd(buf, sizeof buf) == nullptr) {
+    if (errno != ENOENT) return fail_errno("process.cwd: getcwd");
+    buf[0] = '\0';
   }
+  if (buf[0] != '/')
+    return fail("process.cwd: `" + cwd + "` is outside the container's root (CVE-2024-21626)", EPERM);
   return {};
 }
 

@@ -135,7 +135,17 @@ runtime_hash() { sha256sum "$(readlink -f "$OCIRUN")" | cut -d' ' -f1; }
     [ "$status" -ne 0 ]
     [[ "$output" == *"process.cwd"* ]]
   done
-  assert_nothing_left c3 c4 c5 c6 c7 c8 c9 c10 c11 c12
+  # A host directory that does reach the init (a preserved fd): entering it
+  # works, and the check after chdir refuses it.
+  config_edit '.process.cwd = "/proc/self/fd/3"'
+  status=0
+  rt create --bundle "$BUNDLE" --preserve-fds 1 c13 </dev/null >"$BATS_TEST_TMPDIR/c13.out" \
+    2>"$BATS_TEST_TMPDIR/c13.err" 3</sys/fs/cgroup || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/c13.err")
+  echo "preserved fd 3: status $status: $output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"process.cwd: \`/proc/self/fd/3\` is outside the container's root (CVE-2024-21626)"* ]]
+  assert_nothing_left c3 c4 c5 c6 c7 c8 c9 c10 c11 c12 c13
 }
 
 @test "CVE-2024-21626: no fd but stdio and the preserved ones reaches the program" {
