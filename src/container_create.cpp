@@ -59,6 +59,7 @@
 #include "ocirun/log.hpp"
 #include "ocirun/net_devices.hpp"
 #include "ocirun/notify_socket.hpp"
+#include "ocirun/privileges.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
 #include "ocirun/trace.hpp"
@@ -202,13 +203,9 @@ void warn_not_applied(const Spec& spec) {
   };
   const Linux& l = spec.linux;
   add(l.resources.has_value(), "linux.resources");
-  add(l.seccomp.has_value(), "linux.seccomp");
-  add(spec.process && spec.process->capabilities.has_value(), "process.capabilities");
   add(!l.masked_paths.empty(), "linux.maskedPaths");
   add(!l.readonly_paths.empty(), "linux.readonlyPaths");
   add(!l.devices.empty(), "linux.devices");
-  add(spec.process && !spec.process->apparmor_profile.empty(), "process.apparmorProfile");
-  add(spec.process && !spec.process->selinux_label.empty(), "process.selinuxLabel");
   add(!l.mount_label.empty(), "linux.mountLabel");
   // A debug line, not a warning: without --log, warnings go to stderr,
   // which is the container's stderr too.
@@ -346,6 +343,28 @@ Result<> save_config_copy(int state_dir_fd, const std::string& bundle) {
   init_main(ctx);
 }
 
+// The init's answer to Start: EOF when the exec succeeded, or its error.
+// Before it, when the init's seccomp filter loads at the exec and
+// notifies, the filter's listener fd: it goes to the config's listener
+// before the init may exec. Fails (and kills the init) when that hand-over
+// fails.
+std::optional<Error> init_error(const Result<SyncMessage>& m) {
+  if (m && m->type == SyncType::Error) return Error{m->code, m->msg};
+  return std::nullopt;
+}
+
+Result<std::optional<Error>> start_reply(int sock, const ContainerState& st) {
+  Result<SyncMessage> first = sync_recv(sock);
+  if (!first || first->type != SyncType::SeccompFd) return init_error(first);
+  Result<> r = forward_seccomp_listener(st, Status::Created, first->fd.get());
+  if (r) r = sync_send(sock, SyncType::SeccompDone);
+  if (!r) {
+    if (Result<UniqueFd> init = open_init(st); init) (void)sys::pidfd_send_signal(init->get(), SIGKILL);
+    return tl::unexpected(r.error());
+  }
+  return init_error(sync_recv(sock));
+}
+
 }  // namespace
 
 Result<Created> create_container(const CreateOptions& o) {
@@ -386,6 +405,7 @@ Result<Created> create_container(const CreateOptions& o) {
   NamespacePlan ns = TRY_CTX(plan_namespaces(spec), "config.json");
   if (!ns.mount_ns) TRY_CTX(refuse_without_mount_ns(spec), "config.json");
   warn_not_applied(spec);
+  Confinement confinement = TRY_CTX(plan_confinement(spec), "config.json");
   std::vector<CgroupHierarchy> hierarchies = TRY_CTX(cgroup_hierarchies(), "cgroups");
   std::string rootfs = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
   rootfs = TRY_CTX(absolute_dir(rootfs), "root.path");
@@ -422,6 +442,11 @@ Result<Created> create_container(const CreateOptions& o) {
   // The default layout's shared parent (ocirun/) is ours to remove once
   // the last container under it is gone, whoever made it.
   if (spec.linux.cgroups_path.empty()) set_extra(st, kCgroupDefaultKey, "1");
+  // Where the seccomp listener fd goes, for `start` too (privileges.hpp).
+  if (spec.linux.seccomp && spec.linux.seccomp->listener_path) {
+    set_extra(st, kSeccompListenerKey, *spec.linux.seccomp->listener_path);
+    set_extra(st, kSeccompMetadataKey, spec.linux.seccomp->listener_metadata.value_or(""));
+  }
   ContainerLock lock = TRY(store.create(st));
   trace::phase("create: state dir");
 
@@ -583,6 +608,7 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.preserve_fds = preserve_fds;
   ctx.no_pivot = o.no_pivot;
   ctx.no_new_keyring = o.no_new_keyring;
+  ctx.confinement = &confinement;
   Result<pid_t> cloned = sys::clone3(ns.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP), &pidfd);
   if (!cloned) {
     (void)return_home();
@@ -644,6 +670,12 @@ Result<Created> create_container(const CreateOptions& o) {
     if (!m) return abort_create(m.error());
     if (m->type == SyncType::Error) return abort_create(Error{m->code, std::move(m->msg)});
     if (m->type == SyncType::Ready) break;
+    if (m->type == SyncType::SeccompFd) {
+      // The filter loaded before the user switch: its listener gets the fd now.
+      if (Result<> r = forward_seccomp_listener(st, Status::Creating, m->fd.get()); !r) return abort_create(r.error());
+      if (Result<> r = sync_send(runtime_end.get(), SyncType::SeccompDone); !r) return abort_create(r.error());
+      continue;
+    }
     if (m->type != SyncType::Hooks) return abort_create(Error{EPROTO, "sync: unexpected message"});
     std::string state = hook_state_json(st, Status::Creating);
     if (Result<> r = run_hooks(spec.hooks.prestart, "prestart", state); !r) return abort_create(r.error());
@@ -692,8 +724,8 @@ Result<> start_container(ContainerLock& lock, ContainerState& st) {
   TRY(sync_send(s.get(), SyncType::Start));
   trace::phase("start: signal init");
   // EOF: the exec closed the init's end. A message: the exec failed.
-  Result<SyncMessage> m = sync_recv(s.get());
-  if (m && m->type == SyncType::Error) return fail(std::move(m->msg), m->code);
+  std::optional<Error> init_failed = TRY(start_reply(s.get(), st));
+  if (init_failed) return tl::unexpected(std::move(*init_failed));
   trace::phase("start: wait exec");
   ::unlinkat(lock.dir_fd(), kStartSocket, 0);
   st.status = Status::Running;
