@@ -173,3 +173,50 @@ with_mknod_caps() {
   [[ "$output" == *"--systemd-cgroup: not supported yet"* ]]
   assert_nothing_left sd1
 }
+
+CGCTL=${CGCTL:-$TOP/build/tests/cgctl}
+
+count_is_not() {
+  [ -s "$SHARED/count" ] && [ "$(cat "$SHARED/count")" != "$1" ]
+}
+
+@test "cgroups v1: freeze stops a counting process, thaw resumes it (freezer.state)" {
+  require_root
+  require_v1 freezer
+  lt_bundle sh -c 'i=0; while :; do i=$((i+1)); echo $i > /shared/c.tmp; mv /shared/c.tmp /shared/count; done'
+  rt_create f1
+  [ "$status" -eq 0 ]
+  rt start f1
+  wait_for count_is_not ""
+  dir=$(v1_dir freezer)
+  "$CGCTL" freeze "$dir"
+  [ "$("$CGCTL" state "$dir")" = paused ]
+  [ "$(cat "$dir/freezer.state")" = FROZEN ]
+  before=$(cat "$SHARED/count")
+  sleep 0.3
+  [ "$(cat "$SHARED/count")" = "$before" ]   # frozen: it cannot have moved
+  "$CGCTL" thaw "$dir"
+  [ "$("$CGCTL" state "$dir")" = running ]
+  wait_for count_is_not "$before"
+  kill_and_delete f1
+  assert_nothing_left f1
+}
+
+@test "cgroups v1: kill all (freeze, signal each, thaw) kills a process tree without a pid namespace" {
+  require_root
+  require_v1 freezer memory
+  lt_bundle sh -c 'sleep 100 & sleep 100 & echo END; wait'
+  ns_remove pid
+  rt_create k1
+  [ "$status" -eq 0 ]
+  rt start k1
+  wait_output k1
+  dirs="$(v1_dir freezer) $(v1_dir memory)"
+  [ "$("$CGCTL" pids $dirs | wc -l)" -eq 3 ]
+  "$CGCTL" kill $dirs
+  wait_for eval '[ -z "$("$CGCTL" pids $dirs)" ]'
+  wait_state k1 stopped
+  grep -Eq '^memory.usage_in_bytes=' <("$CGCTL" stats $dirs)
+  rt delete k1
+  assert_nothing_left k1
+}
