@@ -39,8 +39,15 @@ TEST_CASE("features: only properties of this build", "[features]") {
   }
   auto linux_ = root.require("linux", json::Type::Object);
   REQUIRE(linux_);
-  REQUIRE(linux_->member_count() == 1);
+  REQUIRE(linux_->member_count() == 2);
   CHECK(linux_->member_name(0) == "namespaces");
+  CHECK(linux_->member_name(1) == "cgroup");
+  // cgroupfs on v1 and v2 is applied; the systemd driver is not.
+  auto cgroup = linux_->require("cgroup", json::Type::Object);
+  REQUIRE(cgroup);
+  CHECK(*cgroup->find("v1")->boolean() == true);
+  CHECK(*cgroup->find("v2")->boolean() == true);
+  CHECK(*cgroup->find("systemd")->boolean() == false);
 }
 
 TEST_CASE("features: every listed hook, namespace and mount option is accepted by create's parsers", "[features]") {
