@@ -36,6 +36,7 @@ add "$u_pass" "$u_fail" 0
 count_tap() {
   local planned i_ok missing
   planned=$(grep -E '^1\.\.[0-9]+' "$1" | head -n1 | cut -d. -f3)
+  planned=${planned//[!0-9]/}
   i_skip=$(grep -cE '^ok [0-9]+ .*# skip' "$1")
   i_ok=$(grep -cE '^ok [0-9]+' "$1")
   i_pass=$((i_ok - i_skip))

@@ -2,12 +2,18 @@
 // a container's cgroup directories, for the integration tests, until the
 // commands that use them (pause, resume, kill --all, events) call them.
 //   cgctl freeze|thaw|state|kill|pids|stats DIR...
+//   cgctl allow-all-devices DIR   (v2: replaces the device filter with one
+//                                  that allows everything, as an update would)
 // DIR... are the container's directories in each mounted hierarchy (one on a
 // pure v2 host). Prints the result on stdout; errors on stderr, exit 1.
 #include <cstdio>
 #include <string>
 
+#include <fcntl.h>
+
+#include "ocirun/bpf_devices.hpp"
 #include "ocirun/cgroup_apply.hpp"
+#include "ocirun/fs.hpp"
 
 using namespace ocirun;
 
@@ -45,6 +51,13 @@ int main(int argc, char** argv) {
       for (const auto& [k, v] : *s) std::printf("%s=%llu\n", k.c_str(), static_cast<unsigned long long>(v));
     else
       r = tl::unexpected(s.error());
+  } else if (op == "allow-all-devices") {
+    LinuxDeviceCgroup all{true, DeviceCgroupType::All, std::nullopt, std::nullopt, kDeviceAccessAll};
+    Result<UniqueFd> prog = load_device_filter(build_device_filter({all}));
+    Result<UniqueFd> dir = fs::open_dir_at(AT_FDCWD, argv[2]);
+    if (!prog) r = tl::unexpected(prog.error());
+    else if (!dir) r = tl::unexpected(dir.error());
+    else r = attach_device_filter(dir->get(), prog->get());
   } else {
     std::fprintf(stderr, "cgctl: unknown operation %s\n", op.c_str());
     return 2;

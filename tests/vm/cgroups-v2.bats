@@ -195,3 +195,17 @@ count_is_not() {
   [[ "$output" == *"0::${want#/sys/fs/cgroup}"* ]]
   assert_nothing_left i1
 }
+
+@test "v2: a new device filter replaces the old one (as update does), not adds to it" {
+  lt_bundle sh -c 'mknod /dev/mem2 c 1 1 2>/dev/null && echo MEM=made || echo MEM=denied; echo END'
+  config_edit '.process.capabilities = ({} | .bounding = ["CAP_MKNOD"] | .effective = .bounding | .permitted = .bounding)'
+  rt_create r1
+  [ "$status" -eq 0 ]
+  "$CGCTL" allow-all-devices "$(v2_dir)"
+  rt start r1
+  wait_output r1
+  [ "$(out_value r1 MEM)" = made ]   # the create-time filter, which denies it, is gone
+  wait_state r1 stopped
+  rt delete r1
+  assert_nothing_left r1
+}

@@ -44,5 +44,5 @@ if ! grep -qE '^1\.\.[0-9]+' "$out"; then
   cat "$out" >&2
   skip_all "the VM did not run the tests (boot.sh exit $rc)"
 fi
-cat "$out"
+tr -d '\r' < "$out"   # the virtio console ends lines with CRLF
 [ "$rc" -eq 0 ]
