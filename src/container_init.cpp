@@ -99,19 +99,6 @@ Result<> setup_terminal(const InitContext& ctx) {
   return {};
 }
 
-Result<> apply_sysctl(const Spec& spec) {
-  for (const auto& [key, value] : spec.linux.sysctl) {
-    // net.ipv4.ip_forward, or already as a path: net/ipv4/conf/eth0.100/rp_filter
-    // (where the dot belongs to the interface's name).
-    std::string path = "/proc/sys/" + key;
-    if (key.find('/') == std::string::npos)
-      for (std::size_t i = 10; i < path.size(); i++)
-        if (path[i] == '.') path[i] = '/';
-    TRY_CTX(sys::write_file(path, value), "linux.sysctl " + key);
-  }
-  return {};
-}
-
 Result<> apply_rlimits(const Process& p) {
   for (const Rlimit& r : p.rlimits) {
     struct rlimit rl {
@@ -234,12 +221,11 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
     return fail_errno("domainname");
 
   {
-    UniqueFd root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
+    Rootfs root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
     TRY(run_create_hooks(ctx));
-    TRY_CTX(enter_rootfs(ctx, root.get()), "rootfs");
+    TRY_CTX(enter_rootfs(ctx, root), "rootfs");
   }
   if (proc.terminal) TRY_CTX(setup_terminal(ctx), "process.terminal");
-  TRY(apply_sysctl(spec));
   TRY(apply_rlimits(proc));
   if (proc.scheduler) TRY(apply_scheduler(*proc.scheduler));
   if (proc.io_priority) TRY(apply_io_priority(*proc.io_priority));
