@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ocirun/cgroups.hpp"
+#include "ocirun/container.hpp"
 #include "ocirun/devices.hpp"
 #include "ocirun/log.hpp"
 #include "ocirun/mount_options.hpp"
@@ -46,9 +47,22 @@ bool has_mount_at(const Spec& spec, std::string_view dest) {
   return false;
 }
 
-// The cgroup directory of the container in hierarchy h, as the runtime made it.
-std::string own_cgroup_dir(const InitContext& ctx, const CgroupHierarchy& h) {
-  return h.mount_point + "/" + container_cgroup(h, ctx.spec->linux.cgroups_path, ctx.state->id);
+// The cgroup directory of the container in hierarchy h, as the runtime
+// made it and recorded it in the state (computing it again here would race
+// with the runtime moving this process into it).
+Result<std::string> own_cgroup_dir(const InitContext& ctx, const CgroupHierarchy& h) {
+  if (const std::string* dirs = find_extra(*ctx.state, kCgroupDirsKey)) {
+    std::string_view rest = *dirs;
+    while (!rest.empty()) {
+      std::size_t nl = rest.find('\n');
+      std::string_view d = rest.substr(0, nl);
+      if (d.size() > h.mount_point.size() && d.starts_with(h.mount_point) && d[h.mount_point.size()] == '/')
+        return std::string(d);
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+  }
+  return fail("no cgroup of the container in `" + h.mount_point + "`", ENOENT);
 }
 
 // One cgroup hierarchy, detached: a new mount of it when the container has
@@ -66,7 +80,8 @@ Result<UniqueFd> cgroup_tree(const InitContext& ctx, const CgroupHierarchy& h, b
       }
     return mnt::new_filesystem(unified ? "cgroup2" : "cgroup", unified ? "cgroup2" : "cgroup", o);
   }
-  return mnt::clone_tree(AT_FDCWD, own_cgroup_dir(ctx, h), false);
+  std::string dir = TRY(own_cgroup_dir(ctx, h));
+  return mnt::clone_tree(AT_FDCWD, dir, false);
 }
 
 // A `cgroup` mount. On a pure v2 host, the unified hierarchy; on a v1 or
