@@ -48,6 +48,8 @@ Result<> make_device(int root_fd, const LinuxDevice& d, bool bind) {
   struct stat old {};
   if (::fstatat(dir.get(), name.c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0) {
     if (S_ISDIR(old.st_mode)) return fail("`" + d.path + "` is a directory in the rootfs", EISDIR);
+    // Already bound from the host (a default device listed again): keep it.
+    if (bind && (old.st_mode & S_IFMT) == type_bits(d.type) && old.st_rdev == makedev(d.major, d.minor)) return {};
     if (::unlinkat(dir.get(), name.c_str(), 0) < 0) return fail_errno("remove `" + d.path + "` of the image");
   }
   mode_t perm = d.file_mode ? static_cast<mode_t>(*d.file_mode) : 0666;
