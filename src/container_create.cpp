@@ -139,9 +139,6 @@ void warn_not_applied(const Spec& spec) {
   add(l.resources.has_value(), "linux.resources");
   add(l.seccomp.has_value(), "linux.seccomp");
   add(spec.process && spec.process->capabilities.has_value(), "process.capabilities");
-  add(!l.masked_paths.empty(), "linux.maskedPaths");
-  add(!l.readonly_paths.empty(), "linux.readonlyPaths");
-  add(!l.devices.empty(), "linux.devices");
   add(spec.process && !spec.process->apparmor_profile.empty(), "process.apparmorProfile");
   add(spec.process && !spec.process->selinux_label.empty(), "process.selinuxLabel");
   add(!l.mount_label.empty(), "linux.mountLabel");

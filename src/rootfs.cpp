@@ -22,13 +22,16 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ocirun/cgroups.hpp"
 #include "ocirun/container.hpp"
 #include "ocirun/devices.hpp"
+#include "ocirun/fs.hpp"
 #include "ocirun/log.hpp"
 #include "ocirun/mount_options.hpp"
 #include "ocirun/mounts.hpp"
@@ -133,6 +136,68 @@ Result<> mount_cgroup(const InitContext& ctx, int root_fd, const Mount& m, Mount
   return {};
 }
 
+std::string id_map_text(const std::vector<IdMapping>& maps) {
+  std::string out;
+  for (const IdMapping& m : maps)
+    out += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
+  return out;
+}
+
+// A user namespace with the mount's mappings, for an idmapped mount: a
+// child made in a new one holds it while its maps are written and the
+// namespace is opened, then exits.
+Result<UniqueFd> userns_with_maps(const Mount& m) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return fail_errno("pipe");
+  UniqueFd rd(p[0]), wr(p[1]);
+  UniqueFd pidfd;
+  pid_t pid = TRY(sys::clone3(CLONE_NEWUSER, &pidfd));
+  if (pid == 0) {
+    char c;
+    wr.reset();
+    (void)!::read(rd.get(), &c, 1);
+    ::_exit(0);
+  }
+  rd.reset();
+  // Through a procfs of this pid namespace, where the child's pid means
+  // the child: the /proc in view before pivot_root is the host's.
+  auto maps_and_ns = [&]() -> Result<UniqueFd> {
+    UniqueFd proc = TRY(mnt::private_procfs());
+    std::string dir = std::to_string(pid);
+    for (auto [file, maps] : {std::pair{"uid_map", &m.uid_mappings}, std::pair{"gid_map", &m.gid_mappings}}) {
+      UniqueFd f = TRY(mnt::open_proc_file(proc.get(), dir + "/" + file, O_WRONLY));
+      TRY_CTX(fs::write_all(f.get(), id_map_text(*maps)), file);
+    }
+    UniqueFd ns(::openat(proc.get(), (dir + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) return fail_errno("open the mapping's user namespace");
+    return ns;
+  };
+  Result<UniqueFd> ns = maps_and_ns();
+  wr.reset();  // the child reads EOF and exits
+  ::waitpid(pid, nullptr, 0);
+  return ns;
+}
+
+// idmap, ridmap, or mappings on the mount: the detached mount gets the
+// mount's mappings, or else the container's (mount_setattr MOUNT_ATTR_IDMAP).
+Result<> apply_idmap(const InitContext& ctx, const Mount& m, IdmapKind kind, int tree) {
+  // The kernel wants CAP_SYS_ADMIN over the filesystem's user namespace
+  // (the host's), which the init lacks once in the container's: doing it
+  // would take the runtime, outside, handing the mount over.
+  if (ctx.new_userns)
+    return fail("idmap: idmapped mounts in a container with a user namespace are not supported yet", ENOTSUP);
+  UniqueFd userns;
+  if (!m.uid_mappings.empty()) userns = TRY(userns_with_maps(m));
+  else userns.reset(::open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC));  // the container's, checked by the parser
+  if (!userns) return fail_errno("open the user namespace");
+  struct mount_attr attr {};
+  attr.attr_set = MOUNT_ATTR_IDMAP;
+  attr.userns_fd = static_cast<std::uint64_t>(userns.get());
+  unsigned flags = AT_EMPTY_PATH | (kind == IdmapKind::Recursive ? AT_RECURSIVE : 0);
+  if (::mount_setattr(tree, "", flags, &attr, sizeof attr) < 0) return fail_errno("idmap: mount_setattr");
+  return {};
+}
+
 // `remount`: mount(2) on the mount already at the destination, through
 // /proc/self/fd of the fd that resolved it in the rootfs.
 Result<> remount(int root_fd, const Mount& m, const MountOptions& opts) {
@@ -145,8 +210,9 @@ Result<> remount(int root_fd, const Mount& m, const MountOptions& opts) {
 
 Result<> mount_one(const InitContext& ctx, int root_fd, const Mount& m) {
   MountOptions opts = TRY(parse_mount_options(m.options));
-  if (opts.idmap != IdmapKind::None)
-    return fail("idmap, ridmap: idmapped mounts are not supported yet", ENOTSUP);
+  // Mappings on a mount make it idmapped, recursively for an rbind, as in runc.
+  if (opts.idmap == IdmapKind::None && !m.uid_mappings.empty())
+    opts.idmap = opts.recursive ? IdmapKind::Recursive : IdmapKind::Top;
   if (opts.remount) return remount(root_fd, m, opts);
   bool bind = opts.bind || m.type == "bind";
   if (!bind && (m.type == "cgroup" || m.type == "cgroup2")) return mount_cgroup(ctx, root_fd, m, opts);
@@ -181,6 +247,7 @@ Result<> mount_one(const InitContext& ctx, int root_fd, const Mount& m) {
     if (old) TRY_CTX(mnt::copy_tree(old->get(), tree.get()), "tmpcopyup");
     else if (old.error().code != ENOENT) return tl::unexpected(old.error());
   }
+  if (opts.idmap != IdmapKind::None) TRY(apply_idmap(ctx, m, opts.idmap, tree.get()));
   TRY(mnt::set_attrs(tree.get(), opts.attr, false));
   TRY(mnt::set_attrs(tree.get(), opts.rattr, true));
   UniqueFd target = TRY(mnt::make_target(root_fd, m.destination, file, no_symlinks));

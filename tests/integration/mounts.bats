@@ -251,3 +251,44 @@ rt_run_lines() {
   rt delete p1
   assert_nothing_left p1
 }
+
+@test "idmapped mounts: the mount's own mappings, idmap and ridmap" {
+  require_root
+  lt_bundle sh -c 'stat -c "%n %u:%g" /idm/f /idm2/f /rid/f; echo END'
+  src=$BATS_TEST_TMPDIR/idsrc
+  mkdir -p "$src"; touch "$src/f"; chown 0:0 "$src/f"
+  config_edit --arg s "$src" '.mounts += [
+      {destination: "/idm", type: "bind", source: $s, options: ["bind", "idmap"],
+       uidMappings: [{containerID: 0, hostID: 1234, size: 1}], gidMappings: [{containerID: 0, hostID: 4321, size: 1}]},
+      {destination: "/idm2", type: "bind", source: $s, options: ["rbind"],
+       uidMappings: [{containerID: 0, hostID: 77, size: 10}], gidMappings: [{containerID: 0, hostID: 88, size: 10}]},
+      {destination: "/rid", type: "bind", source: $s, options: ["rbind", "ridmap"],
+       uidMappings: [{containerID: 0, hostID: 5, size: 1}], gidMappings: [{containerID: 0, hostID: 6, size: 1}]}]'
+  rt_run i1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  grep -qx "/idm/f 1234:4321" "$BATS_TEST_TMPDIR/i1.out"
+  grep -qx "/idm2/f 77:88" "$BATS_TEST_TMPDIR/i1.out"
+  grep -qx "/rid/f 5:6" "$BATS_TEST_TMPDIR/i1.out"
+  # the host's view of the source is unchanged
+  [ "$(stat -c %u:%g "$src/f")" = 0:0 ]
+  assert_nothing_left i1
+}
+
+@test "idmapped mounts in a container with a user namespace are refused clearly, leaving nothing" {
+  require_root
+  lt_bundle true
+  src=$BATS_TEST_TMPDIR/idsrc
+  mkdir -p "$src"
+  config_edit --arg s "$src" '.linux.namespaces += [{type: "user"}]
+    | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+    | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+    | .mounts += [{destination: "/idm", type: "bind", source: $s, options: ["bind", "idmap"]}]'
+  d=$BUNDLE
+  while [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+  rt_run i2
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"mounts["*"] /idm: idmap: idmapped mounts in a container with a user namespace are not supported yet"* ]]
+  assert_nothing_left i2
+}
