@@ -199,7 +199,7 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& options
 }
 
 std::vector<std::string> recognized_mount_options() {
-  std::vector<std::string> out{"bind", "rbind", "remount", "tmpcopyup"};
+  std::vector<std::string> out{"bind", "idmap", "rbind", "remount", "ridmap", "tmpcopyup"};
   for (const FlagOption& f : kFlagOptions) {
     out.emplace_back(f.name);
     if (f.attr != 0) out.push_back(std::string("r") + f.name);
