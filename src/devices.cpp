@@ -43,14 +43,15 @@ Result<> make_device(int root_fd, const LinuxDevice& d, bool bind) {
   std::string name = slash == std::string::npos ? clean : clean.substr(slash + 1);
   if (clean == ".") return fail("a device cannot be the rootfs itself", EINVAL);
   UniqueFd dir = TRY(mnt::mkdir_all(root_fd, parent));
-  // What the image has at that name goes: the device replaces it. Not a
-  // directory, which may hold the image's files.
+  // A file already there must be the requested device (config-linux.md:
+  // "the runtime MUST generate an error" otherwise); if it is, it stays.
   struct stat old {};
   if (::fstatat(dir.get(), name.c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (S_ISDIR(old.st_mode)) return fail("`" + d.path + "` is a directory in the rootfs", EISDIR);
-    // Already bound from the host (a default device listed again): keep it.
-    if (bind && (old.st_mode & S_IFMT) == type_bits(d.type) && old.st_rdev == makedev(d.major, d.minor)) return {};
-    if (::unlinkat(dir.get(), name.c_str(), 0) < 0) return fail_errno("remove `" + d.path + "` of the image");
+    bool same = (old.st_mode & S_IFMT) == type_bits(d.type) &&
+                (d.type == DeviceType::Fifo || old.st_rdev == makedev(d.major, d.minor));
+    if (!same) return fail("`" + d.path + "` exists in the rootfs and is not the requested device", EEXIST);
+    if (bind) return {};
+    if (::unlinkat(dir.get(), name.c_str(), 0) < 0) return fail_errno("replace `" + d.path + "`");
   }
   mode_t perm = d.file_mode ? static_cast<mode_t>(*d.file_mode) : 0666;
   // A fifo needs no privilege, so it is always made, even in a user namespace.

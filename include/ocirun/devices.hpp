@@ -24,8 +24,9 @@ std::vector<LinuxDevice> default_devices();
 // 1:3 (an image's /dev/null is never used: CVE-2025-31133).
 Result<UniqueFd> open_host_dev_null();
 
-// Makes each device at its path in the tree of root_fd (replacing what an
-// image has there, unless it is a directory). bind: bind the host's node.
+// Makes each device at its path in the tree of root_fd; a file already
+// there is an error unless it is the same device (then remade with the
+// requested mode and owner). bind: bind the host's node.
 Result<> make_devices(int root_fd, const std::vector<LinuxDevice>& devices, bool bind);
 
 // The /dev links: fd, stdin, stdout, stderr, ptmx (to pts/ptmx), where the

@@ -40,11 +40,11 @@ dev_line() { grep "^$2 " "$BATS_TEST_TMPDIR/$1.out"; }
   assert_nothing_left d1
 }
 
-@test "linux.devices: char, block and fifo nodes with their numbers, fileMode, uid and gid; an image's file there is replaced" {
+@test "linux.devices: char, block and fifo nodes with their numbers, fileMode, uid and gid; the same node in the image is remade" {
   require_root
   lt_bundle sh -c "$DEVPROG" sh /dev/mychar /dev/sub/dir/myblock /dev/myfifo /opt/fuse /dev/u
   mkdir -p "$BUNDLE/rootfs/opt"
-  echo "image file" > "$BUNDLE/rootfs/opt/fuse"
+  mknod -m 600 "$BUNDLE/rootfs/opt/fuse" c 10 229
   config_edit '.linux.devices = [
       {path: "/dev/mychar", type: "c", major: 1, minor: 9, fileMode: 432, uid: 1000, gid: 1001},
       {path: "/dev/sub/dir/myblock", type: "b", major: 7, minor: 200, fileMode: 384},
@@ -59,15 +59,26 @@ dev_line() { grep "^$2 " "$BATS_TEST_TMPDIR/$1.out"; }
   [ "$(dev_line v1 /dev/myfifo)" = "/dev/myfifo fifo 0:0 644 5:6" ]
   [ "$(dev_line v1 /opt/fuse)" = "/opt/fuse character special file a:e5 666 0:0" ]
   [ "$(dev_line v1 /dev/u)" = "/dev/u character special file 1:8 666 0:0" ]
-  # the image's own file was replaced in the container's view only of the
-  # rootfs (the rootfs is the bundle's: it now holds the node)
-  [ -c "$BUNDLE/rootfs/opt/fuse" ]
   assert_nothing_left v1
+}
+
+@test "linux.devices: a file in the image at the path that is not the device is an error, and stays" {
+  require_root
+  lt_bundle true
+  mkdir -p "$BUNDLE/rootfs/opt"
+  echo "image file" > "$BUNDLE/rootfs/opt/fuse"
+  config_edit '.linux.devices = [{path: "/opt/fuse", type: "c", major: 10, minor: 229}]'
+  rt_run e1
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"linux.devices: /opt/fuse: \`/opt/fuse\` exists in the rootfs and is not the requested device"* ]]
+  [ "$(cat "$BUNDLE/rootfs/opt/fuse")" = "image file" ]
+  assert_nothing_left e1
 }
 
 @test "linux.devices in a user namespace: the host's nodes are bound, a fifo is made" {
   require_root
-  lt_bundle sh -c "$DEVPROG" sh /dev/null /dev/zero /dev/kmsg-like /dev/fifo
+  lt_bundle sh -c "$DEVPROG" sh /dev/null /dev/zero /dev/full /dev/fifo
   config_edit '.linux.namespaces += [{type: "user"}]
     | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
     | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
