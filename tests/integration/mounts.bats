@@ -292,3 +292,22 @@ rt_run_lines() {
   [[ "$output" == *"mounts["*"] /idm: idmap: idmapped mounts in a container with a user namespace are not supported yet"* ]]
   assert_nothing_left i2
 }
+
+@test "rootfsPropagation: shared, private and unbindable are the propagation of the container's /" {
+  require_root
+  for p in shared private unbindable; do
+    lt_bundle sh -c 'awk "{ if (\$5 == \"/\") print }" /proc/self/mountinfo'
+    config_edit --arg p "$p" '.linux.rootfsPropagation = $p'
+    rt_run_lines "rp-$p"
+    echo "$p: $output"
+    [ "$status" -eq 0 ]
+    # the optional fields, between field 6 and the "-"
+    opt=$(echo "${lines[0]}" | awk '{ for (i = 7; $i != "-"; i++) printf "%s ", $i }')
+    case $p in
+      shared) [[ "$opt" == *shared:* ]] ;;
+      private) [ -z "$opt" ] ;;
+      unbindable) [[ "$opt" == *unbindable* ]] ;;
+    esac
+    assert_nothing_left "rp-$p"
+  done
+}
