@@ -58,6 +58,42 @@ assert_canary_unchanged() {
   assert_nothing_left a1
 }
 
+# CVE-2021-30465, the race itself: while containers are created, another
+# process keeps swapping the destination between a directory and a symlink
+# to the host's canary. Wherever the swap falls, the mount lands in the
+# rootfs (or the create fails), never on the host.
+@test "CVE-2021-30465: a destination swapped with a symlink while mounting never leads out of the rootfs" {
+  require_root
+  lt_bundle true
+  mkdir -p "$BUNDLE/rootfs/race" "$BUNDLE/rootfs$CANARY/dir"
+  ln -s "$CANARY/dir" "$BUNDLE/rootfs/race-link"
+  mkdir -p "$BUNDLE/rootfs/race-dir"
+  config_edit --arg c "$CANARY/file" '.mounts += [
+      {destination: "/race/tmp", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
+      {destination: "/race/file", type: "bind", source: $c, options: ["bind"]}]'
+  # The swapper: renames over /race, alternately a directory and the link.
+  (
+    cd "$BUNDLE/rootfs" || exit 1
+    while [ ! -e "$BATS_TEST_TMPDIR/stop" ]; do
+      rm -rf swap.d; mkdir swap.d; mv -T swap.d race 2>/dev/null || true
+      ln -sfn "$CANARY/dir" swap.l; mv -T swap.l race 2>/dev/null || true
+    done
+  ) </dev/null >/dev/null 2>&1 3>&- &
+  swapper=$!
+  LT_HOLDERS+=("$swapper")
+  for i in $(seq 8); do
+    rt_run "race$i"
+    echo "race$i: $status ${output:0:200}"
+    if [ -d "$CANARY/dir/tmp" ] || [ -e "$CANARY/dir/file" ]; then echo "escaped at run $i" >&2; break; fi
+  done
+  touch "$BATS_TEST_TMPDIR/stop"
+  wait "$swapper" || true
+  [ ! -e "$CANARY/dir/tmp" ]
+  [ ! -e "$CANARY/dir/file" ]
+  assert_canary_unchanged
+  assert_nothing_left
+}
+
 # CVE-2024-45310: directories made for a mount destination through a
 # symlink to the host are made inside the rootfs, or refused if the link
 # leads nowhere there.
