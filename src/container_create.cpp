@@ -53,6 +53,7 @@
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
 #include "ocirun/log.hpp"
+#include "ocirun/net_devices.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
 
@@ -154,8 +155,6 @@ Result<> refuse_unsupported(const Spec& spec) {
   // exec; scheduler and ioPriority are applied by the init.
   const Linux& l = spec.linux;
   if (l.intel_rdt) return fail("linux.intelRdt: not supported yet", ENOTSUP);
-  if (l.memory_policy) return fail("linux.memoryPolicy: not supported yet", ENOTSUP);
-  if (!l.net_devices.empty()) return fail("linux.netDevices: not supported yet", ENOTSUP);
   return {};
 }
 
@@ -308,6 +307,7 @@ Result<Created> create_container(const CreateOptions& o) {
     }
   }
   TRY_CTX(refuse_unsupported(spec), "config.json");
+  TRY(check_net_devices(spec.linux.net_devices));
   // The pty's master goes to the caller's console socket; without one
   // nobody would read the terminal (runc refuses the same).
   if (spec.process->terminal && !o.console_socket)
@@ -478,6 +478,14 @@ Result<Created> create_container(const CreateOptions& o) {
       return abort_create(with_context(r.error(), "linux.gidMappings"));
     if (Result<> r = sys::write_file(base + "/uid_map", id_map_text(spec.linux.uid_mappings)); !r)
       return abort_create(with_context(r.error(), "linux.uidMappings"));
+  }
+  // The network devices, moved by the runtime (which has the host's
+  // network namespace) before the init can run anything of the
+  // container's; a namespace joined by path is the one they go to.
+  if (!spec.linux.net_devices.empty()) {
+    const LinuxNamespace* net = spec.linux.find_namespace(NamespaceType::Network);
+    std::string netns = net && net->path ? *net->path : "/proc/" + std::to_string(pid) + "/ns/net";
+    if (Result<> r = move_net_devices(spec.linux.net_devices, netns); !r) return abort_create(r.error());
   }
   if (ctx.new_userns || ctx.new_cgroupns)
     if (Result<> r = sync_send(runtime_end.get(), SyncType::RuntimeDone); !r) return abort_create(r.error());

@@ -28,6 +28,7 @@
 
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
+#include "ocirun/memory_policy.hpp"
 #include "ocirun/rootfs.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
@@ -229,6 +230,7 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   TRY(apply_rlimits(proc));
   if (proc.scheduler) TRY(apply_scheduler(*proc.scheduler));
   if (proc.io_priority) TRY(apply_io_priority(*proc.io_priority));
+  if (spec.linux.memory_policy) TRY(apply_memory_policy(*spec.linux.memory_policy));
   if (spec.linux.personality &&
       ::personality(static_cast<unsigned long>(spec.linux.personality->domain)) < 0)
     return fail_errno("linux.personality");

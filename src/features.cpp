@@ -2,6 +2,7 @@
 
 #include "ocirun/json.hpp"
 #include "ocirun/mount_options.hpp"
+#include "ocirun/spec.hpp"
 #include "ocirun/version.hpp"
 #include "ocirun_commit.h"
 #include "ocirun_config.h"
@@ -27,6 +28,17 @@ std::string features_json() {
   w.key("namespaces").begin_array();
   for (const char* n : {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}) w.value(n);
   w.end_array();
+  w.key("netDevices").begin_object();
+  w.key("enabled").value(true);
+  w.end_object();
+  w.key("memoryPolicy").begin_object();
+  w.key("modes").begin_array();
+  for (std::string_view m : memory_policy_mode_names()) w.value(m);
+  w.end_array();
+  w.key("flags").begin_array();
+  for (std::string_view f : memory_policy_flag_names()) w.value(f);
+  w.end_array();
+  w.end_object();
   w.end_object();
   // Annotation keys follow crun's run.oci.<runtime>.* convention.
   w.key("annotations").begin_object();

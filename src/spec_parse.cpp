@@ -967,11 +967,14 @@ Result<std::vector<NetDevice>> parse_net_devices(const Node& n) {
   out.reserve(n.member_count());
   // Names in the container must differ ("MUST generate an error" if one
   // exists there), except templates ending in %d, which the kernel numbers.
-  std::unordered_set<std::string_view> targets;
+  std::unordered_set<std::string_view> targets, hosts;
   for (std::size_t i = 0; i < n.member_count(); i++) {
     std::string_view host = n.member_name(i);
     // Built only for a message: most configs have no error to report.
     auto path = [&] { return entry_path(n, host); };
+    // One interface cannot be moved twice (and a key given twice is refused
+    // everywhere else in the config).
+    if (!hosts.insert(host).second) return fail(fmt::format("{}: interface given twice", path()));
     if (std::optional<std::string> why = check_interface_name(host)) return fail(fmt::format("{}: {}", path(), *why));
     Node v = n.member_value(i);
     Result<Fields> fields = Fields::read(v, kNetDeviceKeys);
@@ -1112,6 +1115,18 @@ Result<Spec> parse_document(const json::Document& doc) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> memory_policy_mode_names() {
+  std::vector<std::string_view> out;
+  for (const Named<MemoryPolicyMode>& m : kMemoryPolicyModes) out.push_back(m.name);
+  return out;
+}
+
+std::vector<std::string_view> memory_policy_flag_names() {
+  std::vector<std::string_view> out;
+  for (const Named<int>& f : kMemoryPolicyFlags) out.push_back(f.name);
+  return out;
+}
 
 const char* rlimit_name(RlimitType type) {
   for (const Named<RlimitType>& e : kRlimits) {

@@ -23,14 +23,6 @@ using json::Fields;
 using json::Node;
 using json::Type;
 
-// A value quoted and escaped as JSON, for error messages: a hostile string
-// with a newline must not forge a second log line.
-std::string quoted(std::string_view s) {
-  std::string out;
-  json::append_quoted(out, s);
-  return out;
-}
-
 // Optional members of a schema object, read with the checked accessors:
 // absent or null gives nullopt, anything else must have the right type and
 // range. (Not Fields::integer: its "expected integer" for a string would
@@ -111,7 +103,7 @@ Result<LinuxDeviceCgroup> parse_device_rule(const Node& n) {
     } else if (s == "b") {
       d.type = DeviceCgroupType::Block;
     } else {
-      return t->fail("unknown device type " + quoted(s) + " (expected \"a\", \"c\" or \"b\")");
+      return t->fail("unknown device type " + json::quoted(s) + " (expected \"a\", \"c\" or \"b\")");
     }
   }
   d.major = TRY(device_rule_number(f, "major"));
@@ -127,7 +119,7 @@ Result<LinuxDeviceCgroup> parse_device_rule(const Node& n) {
           case 'w': bits |= kDeviceWrite; break;
           case 'm': bits |= kDeviceMknod; break;
           default:
-            return a->fail("invalid access " + quoted(s) + ": expected letters of \"rwm\"");
+            return a->fail("invalid access " + json::quoted(s) + ": expected letters of \"rwm\"");
         }
       }
       d.access = bits;
@@ -289,7 +281,7 @@ Result<LinuxBlockIo> parse_block_io(const Node& n) {
 // the name to use, rather than as a missing file later.
 Result<std::uint64_t> hugepage_size(std::string_view s) {
   auto bad = [&](std::string_view why) {
-    return fail("invalid page size " + quoted(s) + ": " + std::string(why));
+    return fail("invalid page size " + json::quoted(s) + ": " + std::string(why));
   };
   constexpr std::string_view kForm = "expected a size such as \"2MB\" or \"1GB\"";
   if (s.size() < 3 || s.back() != 'B') return bad(kForm);
@@ -350,7 +342,7 @@ Result<LinuxInterfacePriority> parse_interface_priority(const Node& n) {
   LinuxInterfacePriority p;
   Node name = TRY(f.require("name", Type::String));
   std::string_view s = TRY(name.string());
-  if (!valid_interface_name(s)) return name.fail("invalid interface name " + quoted(s));
+  if (!valid_interface_name(s)) return name.fail("invalid interface name " + json::quoted(s));
   p.name = std::string(s);
   p.priority = TRY(TRY(f.require("priority", Type::Number)).uint32());
   return p;
@@ -385,7 +377,7 @@ Result<std::map<std::string, LinuxRdma>> parse_rdma(const Node& n) {
   std::map<std::string, LinuxRdma> out;
   for (std::size_t i = 0; i < n.member_count(); i++) {
     std::string_view dev = n.member_name(i);
-    if (!valid_rdma_device(dev)) return n.fail("invalid RDMA device name " + quoted(dev));
+    if (!valid_rdma_device(dev)) return n.fail("invalid RDMA device name " + json::quoted(dev));
     Node v = n.member_value(i);
     if (v.is_null()) continue;  // null reads as absent, as everywhere in json.hpp
     Fields f = TRY(Fields::read(v, kRdmaKeys));
@@ -395,7 +387,7 @@ Result<std::map<std::string, LinuxRdma>> parse_rdma(const Node& n) {
     // The spec: "You MUST specify at least one of the hcaHandles or hcaObjects".
     if (!r.hca_handles && !r.hca_objects) return v.fail("one of hcaHandles or hcaObjects is required");
     // JSON allows a name twice; which one would win is a guess, so refuse.
-    if (!out.emplace(std::string(dev), r).second) return n.fail("duplicate RDMA device " + quoted(dev));
+    if (!out.emplace(std::string(dev), r).second) return n.fail("duplicate RDMA device " + json::quoted(dev));
   }
   return out;
 }
@@ -436,12 +428,12 @@ Result<std::map<std::string, std::string>> parse_unified(const Node& n) {
   for (std::size_t i = 0; i < n.member_count(); i++) {
     std::string_view key = n.member_name(i);
     std::string problem = unified_key_problem(key);
-    if (!problem.empty()) return n.fail("invalid key " + quoted(key) + ": " + problem);
+    if (!problem.empty()) return n.fail("invalid key " + json::quoted(key) + ": " + problem);
     Node v = n.member_value(i);
     TRY(v.expect(Type::String));
     std::string_view value = TRY(v.string());
     if (!out.emplace(std::string(key), std::string(value)).second)
-      return n.fail("duplicate key " + quoted(key));
+      return n.fail("duplicate key " + json::quoted(key));
   }
   return out;
 }
@@ -455,7 +447,7 @@ constexpr std::string_view kResourcesKeys[] = {"devices", "memory", "cpu",  "blo
 
 Result<std::vector<IdRange>> parse_cpuset_list(std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return fail("invalid cpuset list " + quoted(text) + ": " + std::string(why));
+    return fail("invalid cpuset list " + json::quoted(text) + ": " + std::string(why));
   };
   std::vector<IdRange> out;
   if (text.empty()) return bad("empty");

@@ -130,20 +130,13 @@ constexpr std::array<SeccompArch, kArchs.size()> kAllArchs = values_of(kArchs);
 constexpr std::array<SeccompFlag, kFlags.size()> kAllFlags = values_of(kFlags);
 constexpr std::array<SeccompOperator, kOperators.size()> kAllOperators = values_of(kOperators);
 
-// A value quoted and escaped as JSON, for error messages.
-std::string quoted(std::string_view s) {
-  std::string out;
-  json::append_quoted(out, s);
-  return out;
-}
-
 // Reads a string member `n` and looks it up in `table`; `what` names the
 // kind in the error ("seccomp action").
 template <typename E, std::size_t N>
 Result<E> enum_value(const Node& n, const std::array<Named<E>, N>& table, std::string_view what) {
   std::string_view s = TRY(n.string());
   std::optional<E> v = value_of(table, s);
-  if (!v) return n.fail("unknown " + std::string(what) + " " + quoted(s));
+  if (!v) return n.fail("unknown " + std::string(what) + " " + json::quoted(s));
   return *v;
 }
 
@@ -267,7 +260,7 @@ Result<LinuxSeccomp> parse_linux_seccomp(const json::Node& node) {
   if (path) {
     std::string_view p = TRY(path->string());
     if (!p.empty()) {
-      if (p[0] != '/') return path->fail("must be an absolute path, got " + quoted(p));
+      if (p[0] != '/') return path->fail("must be an absolute path, got " + json::quoted(p));
       s.listener_path = std::string(p);
     }
   }

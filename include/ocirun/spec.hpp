@@ -335,6 +335,10 @@ struct MemoryPolicy {
   int flags = 0;  // kMpolF* bits
 };
 
+// The mode and flag names linux.memoryPolicy accepts, for `ocirun features`.
+std::vector<std::string_view> memory_policy_mode_names();
+std::vector<std::string_view> memory_policy_flag_names();
+
 // PER_* of personality(2). The spec defines no flags, so any is an error.
 enum class PersonalityDomain : unsigned long { Linux = 0x0000, Linux32 = 0x0008 };
 

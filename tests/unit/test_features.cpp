@@ -39,8 +39,11 @@ TEST_CASE("features: only properties of this build", "[features]") {
   }
   auto linux_ = root.require("linux", json::Type::Object);
   REQUIRE(linux_);
-  REQUIRE(linux_->member_count() == 1);
-  CHECK(linux_->member_name(0) == "namespaces");
+  for (std::size_t i = 0; i < linux_->member_count(); i++) {
+    std::string_view name = linux_->member_name(i);
+    INFO(name);
+    CHECK((name == "namespaces" || name == "memoryPolicy" || name == "netDevices"));
+  }
 }
 
 TEST_CASE("features: every listed hook, namespace and mount option is accepted by create's parsers", "[features]") {
@@ -59,6 +62,26 @@ TEST_CASE("features: every listed hook, namespace and mount option is accepted b
                            type + R"("}]}})");
     INFO(type);
     CHECK(spec);
+  }
+  // Every memory policy mode and flag listed is one the parser takes.
+  auto policy = root.require("linux", json::Type::Object)->require("memoryPolicy", json::Type::Object);
+  REQUIRE(policy);
+  auto modes = policy->require("modes", json::Type::Array);
+  auto flags = policy->require("flags", json::Type::Array);
+  REQUIRE(modes);
+  REQUIRE(flags);
+  CHECK(modes->size() == 7);
+  CHECK(flags->size() == 3);
+  for (std::size_t i = 0; i < modes->size(); i++) {
+    std::string mode(*modes->at(i).string());
+    bool nodes = mode != "MPOL_DEFAULT" && mode != "MPOL_LOCAL";
+    for (std::size_t j = 0; j < flags->size(); j++) {
+      std::string flag(*flags->at(j).string());
+      auto spec = parse_spec(R"({"ociVersion": "1.3.0", "root": {"path": "rootfs"}, "linux": {"memoryPolicy": {"mode": ")" +
+                             mode + R"(")" + (nodes ? R"(, "nodes": "0")" : "") + R"(, "flags": [")" + flag + R"("]}}})");
+      INFO(mode << " " << flag);
+      CHECK(spec);
+    }
   }
   auto options = root.require("mountOptions", json::Type::Array);
   REQUIRE(options);

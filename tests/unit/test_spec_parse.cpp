@@ -1165,6 +1165,8 @@ TEST_CASE("spec: netDevices are valid interface names, in a network namespace", 
   CHECK(parse_error(with_linux(ns + R"("netDevices":{"eth0":{"name":"../x"}})")) ==
         "linux.netDevices[\"eth0\"].name: invalid interface name \"../x\"");
   CHECK(parse_error(with_linux(ns + R"("netDevices":{"":{}})")) == "linux.netDevices[\"\"]: empty interface name");
+  CHECK(parse_error(with_linux(ns + R"("netDevices":{"eth0":{"name":"a"},"eth0":{"name":"b"}})")) ==
+        "linux.netDevices[\"eth0\"]: interface given twice");
   CHECK(parse_error(with_linux(ns + R"("netDevices":{"eth0":{"name":""}})")) ==
         "linux.netDevices[\"eth0\"].name: empty interface name");
   CHECK(parse_error(with_linux(ns + R"("netDevices":{"eth 0":{}})")) ==
@@ -1174,7 +1176,7 @@ TEST_CASE("spec: netDevices are valid interface names, in a network namespace", 
   CHECK(parse_error(with_linux(ns + R"("netDevices":{"eth0.5":{"name":7}})")) ==
         "linux.netDevices[\"eth0.5\"].name: expected string, got number");
   CHECK(parse_error(with_linux(ns + R"("netDevices":{"eth0":{},"eth0":{}})")) ==
-        "linux.netDevices[\"eth0\"]: two devices would be named \"eth0\" in the container");
+        "linux.netDevices[\"eth0\"]: interface given twice");
 }
 
 TEST_CASE("spec: netDevices may not share a name in the container, templates aside", "[spec][linux]") {
