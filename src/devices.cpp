@@ -67,9 +67,9 @@ Result<> make_device(int root_fd, const LinuxDevice& d, bool bind) {
   }
   dev_t dev = d.type == DeviceType::Fifo ? 0 : makedev(d.major, d.minor);
   if (::mknodat(dir.get(), name.c_str(), type_bits(d.type) | 0600, dev) < 0) return fail_errno("mknod `" + d.path + "`");
-  // Through an fd of the node just made, not its name: a symlink swapped in
-  // meanwhile is not followed (fchmod/fchown work on O_PATH fds via /proc
-  // only, so these use *at with no-follow semantics instead).
+  // Owner and mode never follow a symlink swapped in for the node: chown
+  // with AT_SYMLINK_NOFOLLOW, chmod through the O_PATH fd of what was
+  // checked to be the node.
   if (::fchownat(dir.get(), name.c_str(), d.uid.value_or(0), d.gid.value_or(0), AT_SYMLINK_NOFOLLOW) < 0)
     return fail_errno("chown `" + d.path + "`");
   UniqueFd node(::openat(dir.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
