@@ -7,13 +7,16 @@
 //   state dir <root>/<id>, status creating
 //   record, then mkdir, the container's cgroups
 //   socketpair(SEQPACKET)  +  start.sock (listening, in the state dir)
-//   join pid/time namespaces by path, or unshare time (for children)
+//   join pid/time namespaces by path, or unshare time (for children);
+//   with a user namespace, join the others by path too (back after clone3)
 //   clone3(CLONE_NEW*, CLONE_PIDFD) -------->  PDEATHSIG=SIGKILL, not dumpable
 //   save pid + start time (delete --force
 //     can now find it, whatever happens)
 //   write the pid to each cgroup.procs
 //   [new userns] write uid_map, gid_map
 //   [userns or cgroupns] RuntimeDone ------->  become root in the userns,
+//                                              [userns by path] join it, be
+//                                              root there, unshare the rest;
 //                                              unshare the cgroup namespace
 //   oom_score_adj                              join namespaces by path
 //                                              hostname, mounts, pivot_root,
@@ -49,11 +52,13 @@
 
 #include "ocirun/cgroups.hpp"
 #include "ocirun/container.hpp"
+#include "ocirun/console.hpp"
 #include "ocirun/container_init.hpp"
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
 #include "ocirun/log.hpp"
 #include "ocirun/net_devices.hpp"
+#include "ocirun/notify_socket.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
 
@@ -69,10 +74,50 @@ struct NamespacePlan {
   bool new_userns = false;
   std::vector<UniqueFd> owned;    // every fd opened for a path
   std::vector<InitContext::Join> joins;  // joined by the init, in order
+  // With a user namespace (new or joined), the other namespaces joined by
+  // path are joined by the runtime for clone3's child instead (see
+  // plan_namespaces).
+  std::vector<InitContext::Join> runtime_joins;
+  int user_join = -1;             // joined by the init, first
+  std::uint64_t unshare_flags = 0;  // made by the init once in user_join
   int pid_join = -1;              // joined by the runtime, for its children
   int time_join = -1;
   bool new_time = false;
+  bool mount_ns = true;           // new or joined; without, the init chroots
 };
+
+// Without a mount namespace of its own, the container shares the host's
+// mount table: runc then only chroots into the rootfs (runc#1702), and
+// still mounts the config's mounts, leaking them on the host each run
+// (runc#1907). Here what would change the host's mounts or the bundle's
+// files is refused instead; the rest (a chroot, and everything that is
+// not about mounts) works as with a mount namespace.
+Result<> refuse_without_mount_ns(const Spec& spec) {
+  const Linux& l = spec.linux;
+  const char* why = ": needs a mount namespace (linux.namespaces has none), or the host's mounts would change";
+  if (!spec.mounts.empty()) return fail(std::string("mounts") + why, ENOTSUP);
+  if (spec.root.readonly) return fail(std::string("root.readonly") + why, ENOTSUP);
+  if (!l.masked_paths.empty()) return fail(std::string("linux.maskedPaths") + why, ENOTSUP);
+  if (!l.readonly_paths.empty()) return fail(std::string("linux.readonlyPaths") + why, ENOTSUP);
+  if (l.rootfs_propagation) return fail(std::string("linux.rootfsPropagation") + why, ENOTSUP);
+  if (!l.devices.empty()) return fail(std::string("linux.devices") + why, ENOTSUP);
+  return {};
+}
+
+// The name of a namespace type in /proc/PID/ns.
+const char* proc_ns_name(NamespaceType t) {
+  switch (t) {
+    case NamespaceType::Mount: return "mnt";
+    case NamespaceType::Cgroup: return "cgroup";
+    case NamespaceType::Uts: return "uts";
+    case NamespaceType::Ipc: return "ipc";
+    case NamespaceType::User: return "user";
+    case NamespaceType::Pid: return "pid";
+    case NamespaceType::Network: return "net";
+    case NamespaceType::Time: return "time";
+  }
+  return "";
+}
 
 // Order of setns in the init: the mount namespace last, since joining it
 // changes how the init sees the other paths (it already holds their fds).
@@ -100,8 +145,6 @@ Result<NamespacePlan> plan_namespaces(const Spec& spec) {
       else plan.clone_flags |= static_cast<std::uint64_t>(ns.type);
       continue;
     }
-    if (ns.type == NamespaceType::User)
-      return fail(where + ".path: joining a user namespace is not supported yet", ENOTSUP);
     UniqueFd fd(::open(ns.path->c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) return tl::unexpected(with_context(fail_errno("open `" + *ns.path + "`").value(), where + ".path"));
     // A path to the wrong kind of namespace (or to no namespace) is refused
@@ -113,16 +156,36 @@ Result<NamespacePlan> plan_namespaces(const Spec& spec) {
     plan.owned.push_back(std::move(fd));
     if (ns.type == NamespaceType::Pid) plan.pid_join = raw;
     else if (ns.type == NamespaceType::Time) plan.time_join = raw;
+    else if (ns.type == NamespaceType::User) plan.user_join = raw;
     else plan.joins.push_back({raw, ns.type});
   }
-  if (!has_mount) return fail("linux.namespaces: a mount namespace is required", ENOTSUP);
-  if (plan.new_userns && !plan.joins.empty())
-    return fail("linux.namespaces: joining namespaces by path together with a new user namespace is not supported yet",
-                ENOTSUP);
+  plan.mount_ns = has_mount;
   std::stable_sort(plan.joins.begin(), plan.joins.end(),
                    [](const InitContext::Join& a, const InitContext::Join& b) {
                      return join_rank(a.type) < join_rank(b.type);
                    });
+  // With a user namespace, the namespaces joined by path belong, as a
+  // rule, to another user namespace (the host's, a pod's), over which the
+  // init has no capability once in its own: setns would fail with EPERM.
+  // The runtime, still root on the host, joins them instead just before
+  // clone3 and returns to its own right after, so the init is born in
+  // them (runc's nsexec joins them before it unshares the user namespace,
+  // to the same effect).
+  if (plan.new_userns || plan.user_join >= 0) std::swap(plan.runtime_joins, plan.joins);
+  if (plan.user_join >= 0) {
+    // The new namespaces must belong to the joined user namespace (or
+    // the init, root there, could not mount in its own mount namespace):
+    // the init makes them with unshare once it has joined it. A new pid
+    // namespace would need a process born after that join, which this
+    // runtime does not have.
+    std::uint64_t pid = static_cast<std::uint64_t>(NamespaceType::Pid);
+    if (plan.clone_flags & pid)
+      return fail("linux.namespaces: a new pid namespace together with a user namespace joined by path is not supported yet",
+                  ENOTSUP);
+    // The cgroup namespace is made by the init in any case (below).
+    plan.unshare_flags = plan.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP);
+    plan.clone_flags &= CLONE_NEWCGROUP;
+  }
   if (plan.new_userns) plan.clone_flags |= CLONE_NEWUSER;
   return plan;
 }
@@ -310,11 +373,13 @@ Result<Created> create_container(const CreateOptions& o) {
   TRY(check_net_devices(spec.linux.net_devices));
   // The pty's master goes to the caller's console socket; without one
   // nobody would read the terminal (runc refuses the same).
-  if (spec.process->terminal && !o.console_socket)
+  bool console_here = spec.process->terminal && !o.console_socket && o.console_here;
+  if (spec.process->terminal && !o.console_socket && !console_here)
     return fail("process.terminal needs --console-socket to send the terminal to", EINVAL);
   if (!spec.process->terminal && o.console_socket)
     return fail("--console-socket needs process.terminal: true in config.json", EINVAL);
   NamespacePlan ns = TRY_CTX(plan_namespaces(spec), "config.json");
+  if (!ns.mount_ns) TRY_CTX(refuse_without_mount_ns(spec), "config.json");
   warn_not_applied(spec);
   std::vector<CgroupHierarchy> hierarchies = TRY_CTX(cgroup_hierarchies(), "cgroups");
   std::string rootfs = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
@@ -373,6 +438,19 @@ Result<Created> create_container(const CreateOptions& o) {
     return tl::unexpected<Error>(std::move(e));
   };
 
+  // NOTIFY_SOCKET: the dir that start binds the proxy's socket in, mounted
+  // into the container (notify_socket.hpp). Made here, in the state dir,
+  // so that delete removes it with the rest.
+  // (Without a mount namespace there is no mount to reach it through.)
+  if (ns.mount_ns && host_notify_socket()) {
+    if (::mkdirat(lock.dir_fd(), kNotifyDir, 0755) < 0)
+      return abort_create(with_context(fail_errno("mkdir").value(), "NOTIFY_SOCKET"));
+    char* dir = ::realpath((sys::fd_path(lock.dir_fd()) + "/" + kNotifyDir).c_str(), nullptr);
+    if (dir == nullptr) return abort_create(with_context(fail_errno("realpath").value(), "NOTIFY_SOCKET"));
+    add_notify_socket(spec, dir);
+    std::free(dir);
+  }
+
   // The cgroups, recorded in the state file store.create wrote.
   for (const CleanupEntry& c : st.cleanup) {
     if (::mkdir(c.path.c_str(), 0755) < 0 && errno != EEXIST)
@@ -399,16 +477,31 @@ Result<Created> create_container(const CreateOptions& o) {
     if (!moved) return abort_create(moved.error());
     for (InitContext::Join& j : ns.joins)
       if (j.fd == old) j.fd = moved->get();
+    for (InitContext::Join& j : ns.runtime_joins)
+      if (j.fd == old) j.fd = moved->get();
+    if (ns.user_join == old) ns.user_join = moved->get();
     if (ns.pid_join == old) ns.pid_join = moved->get();
     if (ns.time_join == old) ns.time_join = moved->get();
     fd = std::move(*moved);
   }
   for (const InitContext::Join& j : ns.joins) keep.push_back(j.fd);
+  if (ns.user_join >= 0) keep.push_back(ns.user_join);
   UniqueFd console;
   if (o.console_socket) {
     Result<UniqueFd> connected = connect_socket(*o.console_socket);
     if (!connected) return abort_create(with_context(connected.error(), "--console-socket"));
     Result<UniqueFd> moved = move_above(std::move(*connected), min_fd);
+    if (!moved) return abort_create(moved.error());
+    console = std::move(*moved);
+    keep.push_back(console.get());
+  }
+  // The caller's own console: the init sends the master over a socket pair.
+  UniqueFd console_back;
+  if (console_here) {
+    int sp[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) return abort_create(fail_errno("socketpair").value());
+    console_back.reset(sp[0]);
+    Result<UniqueFd> moved = move_above(UniqueFd(sp[1]), min_fd);
     if (!moved) return abort_create(moved.error());
     console = std::move(*moved);
     keep.push_back(console.get());
@@ -433,6 +526,36 @@ Result<Created> create_container(const CreateOptions& o) {
         return abort_create(with_context(r.error(), "linux.timeOffsets"));
   }
 
+  // The namespaces joined by path for the init (with a user namespace;
+  // see plan_namespaces), the mount namespace last: until clone3 the
+  // runtime needs nothing of its own but memory; it returns right after.
+  struct Own {
+    UniqueFd fd;
+    NamespaceType type;
+  };
+  std::vector<Own> own_ns;
+  UniqueFd own_cwd;
+  for (const InitContext::Join& j : ns.runtime_joins) {
+    std::string self = std::string("/proc/self/ns/") + proc_ns_name(j.type);
+    UniqueFd fd(::open(self.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return abort_create(with_context(fail_errno("open `" + self + "`").value(), "linux.namespaces"));
+    own_ns.push_back({std::move(fd), j.type});
+  }
+  if (!ns.runtime_joins.empty()) own_cwd.reset(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  auto return_home = [&]() -> Result<> {
+    for (auto it = own_ns.rbegin(); it != own_ns.rend(); ++it)
+      if (::setns(it->fd.get(), static_cast<int>(it->type)) < 0)
+        return fail_errno(std::string("return to the runtime's ") + namespace_type_name(it->type) + " namespace");
+    if (own_cwd && ::fchdir(own_cwd.get()) < 0) return fail_errno("return to the runtime's working directory");
+    return {};
+  };
+  for (const InitContext::Join& j : ns.runtime_joins)
+    if (::setns(j.fd, static_cast<int>(j.type)) < 0) {
+      Error e = fail_errno(std::string("join the ") + namespace_type_name(j.type) + " namespace").value();
+      if (Result<> r = return_home(); !r) e = r.error();
+      return abort_create(with_context(e, "linux.namespaces"));
+    }
+
   // 5. The init.
   InitContext ctx;
   ctx.spec = &spec;
@@ -443,15 +566,22 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.listen_fd = listener->get();
   ctx.console_fd = console.get();
   ctx.new_userns = ns.new_userns;
+  ctx.mount_ns = ns.mount_ns;
   ctx.new_cgroupns = (ns.clone_flags & CLONE_NEWCGROUP) != 0;
   ctx.joins = ns.joins;
+  ctx.user_join = ns.user_join;
+  ctx.unshare_flags = ns.unshare_flags;
   ctx.preserve_fds = preserve_fds;
   ctx.no_pivot = o.no_pivot;
   ctx.no_new_keyring = o.no_new_keyring;
   Result<pid_t> cloned = sys::clone3(ns.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP), &pidfd);
-  if (!cloned) return abort_create(with_context(cloned.error(), "create the init"));
+  if (!cloned) {
+    (void)return_home();
+    return abort_create(with_context(cloned.error(), "create the init"));
+  }
   if (*cloned == 0) start_init(ctx, keep);
   pid = *cloned;
+  if (Result<> r = return_home(); !r) return abort_create(r.error());
   if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0)
     return abort_create(with_context(fail_errno("setns").value(), "return to the runtime's pid namespace"));
   if (own_time_ns && ::setns(own_time_ns.get(), CLONE_NEWTIME) < 0)
@@ -508,6 +638,13 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = run_hooks(spec.hooks.create_runtime, "createRuntime", state); !r) return abort_create(r.error());
     if (Result<> r = sync_send(runtime_end.get(), SyncType::HooksDone); !r) return abort_create(r.error());
   }
+  // The init sent the pty's master before Ready.
+  UniqueFd master;
+  if (console_here) {
+    Result<UniqueFd> got = recv_fd(console_back.get());
+    if (!got) return abort_create(with_context(got.error(), "process.terminal"));
+    master = std::move(*got);
+  }
   // delete runs the poststop hooks after the bundle may be gone: keep them.
   if (!spec.hooks.poststop.empty() || !spec.hooks.poststart.empty())
     if (Result<> r = save_config_copy(lock.dir_fd(), bundle); !r) return abort_create(r.error());
@@ -525,7 +662,7 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = sys::send_fd(sock->get(), pidfd.get(), "pidfd"); !r)
       return abort_create(with_context(r.error(), "--pidfd-socket"));
   }
-  return Created{std::move(lock), std::move(st), std::move(pidfd)};
+  return Created{std::move(lock), std::move(st), std::move(pidfd), std::move(master)};
 }
 
 Result<> start_container(ContainerLock& lock, ContainerState& st) {

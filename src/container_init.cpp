@@ -32,6 +32,7 @@
 #include "ocirun/rootfs.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
+#include "ocirun/sysctl.hpp"
 
 namespace ocirun {
 
@@ -86,7 +87,8 @@ Result<> setup_terminal(const InitContext& ctx) {
   unsigned ptn = 0;
   if (::ioctl(master.get(), TIOCGPTN, &ptn) < 0) return fail_errno("TIOCGPTN");
   // /dev/console is the terminal too, when /dev is the container's own.
-  int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600);
+  // (Not in the host's mount namespace: the mount would be the host's.)
+  int c = ctx.mount_ns ? ::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600) : -1;
   if (c >= 0) {
     ::close(c);
     std::string pts = "/dev/pts/" + std::to_string(ptn);
@@ -205,6 +207,15 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
     if (::setresgid(0, 0, 0) < 0) return fail_errno("setresgid 0 in the user namespace");
     if (::setresuid(0, 0, 0) < 0) return fail_errno("setresuid 0 in the user namespace");
   }
+  if (ctx.user_join >= 0) {
+    // Joined by path: root there, if the namespace maps root (as a
+    // container's does); then the new namespaces, owned by it.
+    if (::setns(ctx.user_join, CLONE_NEWUSER) < 0) return fail_errno("join the user namespace");
+    if (::setresgid(0, 0, 0) < 0) return fail_errno("setresgid 0 in the user namespace");
+    if (::setresuid(0, 0, 0) < 0) return fail_errno("setresuid 0 in the user namespace");
+    if (ctx.unshare_flags != 0 && ::unshare(static_cast<int>(ctx.unshare_flags)) < 0)
+      return fail_errno("unshare the namespaces of the user namespace");
+  }
   // The cgroup namespace is made here, not by clone3: its root is the
   // cgroup of the process that makes it, and only now are we in ours.
   if (ctx.new_cgroupns && ::unshare(CLONE_NEWCGROUP) < 0) return fail_errno("unshare the cgroup namespace");
@@ -221,10 +232,17 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   if (!spec.domainname.empty() && ::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
     return fail_errno("domainname");
 
-  {
+  if (ctx.mount_ns) {
     Rootfs root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
     TRY(run_create_hooks(ctx));
     TRY_CTX(enter_rootfs(ctx, root), "rootfs");
+  } else {
+    // The host's mount namespace: no mount and no pivot_root (which
+    // would move the host's root), only a chroot into the rootfs, as runc.
+    TRY(write_sysctls(spec.linux));
+    TRY(run_create_hooks(ctx));
+    if (::chdir(ctx.rootfs.c_str()) < 0 || ::chroot(".") < 0 || ::chdir("/") < 0)
+      return fail_errno("rootfs: chroot `" + ctx.rootfs + "`");
   }
   if (proc.terminal) TRY_CTX(setup_terminal(ctx), "process.terminal");
   TRY(apply_rlimits(proc));

@@ -184,7 +184,7 @@ Result<> apply_idmap(const InitContext& ctx, const Mount& m, IdmapKind kind, int
   // The kernel wants CAP_SYS_ADMIN over the filesystem's user namespace
   // (the host's), which the init lacks once in the container's: doing it
   // would take the runtime, outside, handing the mount over.
-  if (ctx.new_userns)
+  if (ctx.new_userns || ctx.user_join >= 0)
     return fail("idmap: idmapped mounts in a container with a user namespace are not supported yet", ENOTSUP);
   UniqueFd userns;
   if (!m.uid_mappings.empty()) userns = TRY(userns_with_maps(m));
@@ -351,15 +351,13 @@ Result<Rootfs> prepare_rootfs(const InitContext& ctx) {
   }
   // Devices: the default set when /dev is the container's own, then the
   // config's. In a user namespace mknod is refused: bind the host's nodes.
+  bool in_userns = ctx.new_userns || ctx.user_join >= 0;
   if (has_mount_at(spec, "dev")) {
-    TRY_CTX(make_devices(root, default_devices(), ctx.new_userns), "default devices");
+    TRY_CTX(make_devices(root, default_devices(), in_userns), "default devices");
     TRY_CTX(make_dev_links(root), "default devices");
   }
-  TRY_CTX(make_devices(root, spec.linux.devices, ctx.new_userns), "linux.devices");
-  if (!spec.linux.sysctl.empty()) {
-    UniqueFd proc = TRY_CTX(mnt::private_procfs(), "linux.sysctl");
-    TRY(apply_sysctl(spec.linux, proc.get()));
-  }
+  TRY_CTX(make_devices(root, spec.linux.devices, in_userns), "linux.devices");
+  TRY(write_sysctls(spec.linux));
   // The working directory is made here, as root and before the rootfs may
   // turn read-only; it is entered later as the user (who may then be
   // refused, as on any system).

@@ -567,8 +567,11 @@ Result<> ContainerLock::remove() {
                                          }),
                               ctx);
   TRY_CTX(fs::sync_fd(m_root.get(), "state root"), ctx);
-  m_dir.reset();  // the lock goes with the last fd of the directory
-  TRY_CTX(fs::remove_tree_at(m_root.get(), grave), ctx);
+  // The lock is held until the grave is empty, so that sweep_leftovers
+  // leaves it to us; it goes with the last fd of the directory.
+  Result<> removed = fs::remove_tree_at(m_root.get(), grave);
+  m_dir.reset();
+  TRY_CTX(std::move(removed), ctx);
   return {};
 }
 
@@ -674,6 +677,33 @@ Result<ContainerLock> StateStore::create(const ContainerState& initial) {
     return tl::unexpected<Error>(with_context(std::move(made.error()), ctx));
   }
   return made;
+}
+
+Result<> StateStore::sweep_leftovers() const {
+  if (!m_root) return {};
+  int dup_fd = ::fcntl(m_root.get(), F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) return fail_errno("sweep the state root: dup");
+  DIR* dir = ::fdopendir(dup_fd);
+  if (!dir) {
+    ::close(dup_fd);
+    return fail_errno("sweep the state root: opendir `" + m_root_path + "`");
+  }
+  ::rewinddir(dir);
+  std::vector<std::string> stale;
+  while (struct dirent* e = ::readdir(dir)) {
+    std::string_view name = e->d_name;
+    if (!name.starts_with(kNewPrefix) && !name.starts_with(kDelPrefix)) continue;
+    // A live create or delete holds the dir's lock. (A create between its
+    // mkdir and its flock is the one it cannot see: that create then fails
+    // cleanly, its dir gone.)
+    UniqueFd d(::openat(m_root.get(), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (d && flock_fd(d.get(), LOCK_EX | LOCK_NB)) stale.emplace_back(name);
+  }
+  ::closedir(dir);
+  for (const std::string& name : stale)
+    if (Result<> r = fs::remove_tree_at(m_root.get(), name); !r && r.error().code != ENOENT)
+      return tl::unexpected(with_context(r.error(), "sweep `" + name + "`"));
+  return {};
 }
 
 Result<ContainerLock> StateStore::lock(std::string_view id, LockWait wait) const {

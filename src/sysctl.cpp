@@ -50,4 +50,10 @@ Result<> apply_sysctl(const Linux& linux, int proc_fd) {
   return {};
 }
 
+Result<> write_sysctls(const Linux& linux) {
+  if (linux.sysctl.empty()) return {};
+  UniqueFd proc = TRY_CTX(mnt::private_procfs(), "linux.sysctl");
+  return apply_sysctl(linux, proc.get());
+}
+
 }  // namespace ocirun

@@ -26,6 +26,9 @@ struct CreateOptions {
   unsigned preserve_fds = 0;
   bool no_pivot = false;
   bool no_new_keyring = false;
+  // `run` in the foreground: with process.terminal and no console socket,
+  // the pty's master comes back in Created::console (console.hpp).
+  bool console_here = false;
 };
 
 // A created container: its record, still locked by the caller, and a pidfd
@@ -34,6 +37,7 @@ struct Created {
   ContainerLock lock;
   ContainerState state;
   UniqueFd pidfd;
+  UniqueFd console;  // the pty's master, with options.console_here
 };
 
 // Sets up the whole container and leaves its init waiting for start. On

@@ -21,6 +21,7 @@ struct InitContext {
   int listen_fd = -1;  // start.sock, listening
   int console_fd = -1; // connected to --console-socket, with process.terminal
   bool new_userns = false;
+  bool mount_ns = true;  // false: the host's mount namespace; chroot, no mounts
   bool new_cgroupns = false;  // unshared by the init once it is in its cgroups
   // Namespaces joined by path, opened and type-checked by the runtime.
   struct Join {
@@ -28,6 +29,10 @@ struct InitContext {
     NamespaceType type;
   };
   std::vector<Join> joins;
+  // A user namespace joined by path, joined first; then the namespaces
+  // in unshare_flags (CLONE_NEW*) are made, so that they belong to it.
+  int user_join = -1;
+  unsigned long unshare_flags = 0;
   unsigned preserve_fds = 0;
   bool no_pivot = false;
   bool no_new_keyring = false;

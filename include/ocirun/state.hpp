@@ -261,6 +261,12 @@ class StateStore {
   //   container "ID" does not exist
   Result<ContainerLock> lock(std::string_view id, LockWait wait = LockWait::Block) const;
 
+  // Removes the hidden dirs that a create or a delete killed half-way
+  // left (not yet renamed into place, or renamed away but not emptied):
+  // those whose lock nobody holds. Nothing else of a container exists
+  // before its dir is in place, nor after it was renamed away.
+  Result<> sweep_leftovers() const;
+
  private:
   StateStore(std::string root, UniqueFd fd) : m_root_path(std::move(root)), m_root(std::move(fd)) {}
 

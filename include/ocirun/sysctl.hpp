@@ -23,4 +23,8 @@ Result<std::string> sysctl_path(std::string_view key, const Linux& linux);
 // root: see mnt::private_procfs).
 Result<> apply_sysctl(const Linux& linux, int proc_fd);
 
+// apply_sysctl through a private procfs of the caller's pid namespace
+// (mnt::private_procfs); nothing to do without sysctls.
+Result<> write_sysctls(const Linux& linux);
+
 }  // namespace ocirun

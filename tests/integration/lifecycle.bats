@@ -540,3 +540,130 @@ read: from stdin" ]
   rt delete c1
   assert_nothing_left c1
 }
+
+# ---- NOTIFY_SOCKET (the contract's Environment section) ----
+
+SDNOTIFY=${SDNOTIFY:-$TOP/build/tests/sdnotify}
+
+# notify_bundle SCRIPT: a bundle running SCRIPT with the static sdnotify at
+# /sdnotify; and a listener on the host at $NSOCK, printing what it gets
+# to $BATS_TEST_TMPDIR/notify.out until READY=1 (pid LISTENER).
+notify_bundle() {
+  lt_bundle sh -c "$1"
+  ns_remove network
+  cp "$SDNOTIFY" "$BUNDLE/rootfs/sdnotify"
+  NSOCK=$BATS_TEST_TMPDIR/host-notify.sock
+  "$SDNOTIFY" listen "$NSOCK" >"$BATS_TEST_TMPDIR/notify.out" 2>&1 </dev/null 3>&- &
+  LISTENER=$!
+  LT_HOLDERS+=("$LISTENER")
+  wait_for test -S "$NSOCK"
+}
+
+@test "NOTIFY_SOCKET: READY=1 sent inside reaches the host's socket; start waits for it" {
+  require_root
+  notify_bundle 'echo "NS=$NOTIFY_SOCKET"; /sdnotify send "STATUS=starting"; echo WAITING
+    while [ ! -e /shared/go ]; do sleep 0.02; done
+    /sdnotify send "READY=1"; echo END; sleep 1000'
+  NOTIFY_SOCKET=$NSOCK rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # start, in the background: it must not return before READY=1
+  ( NOTIFY_SOCKET=$NSOCK rt start c1 </dev/null >"$BATS_TEST_TMPDIR/start.out" 2>&1 3>&- ) &
+  starter=$!
+  wait_state c1 running
+  wait_output c1 WAITING
+  # The container has not said READY=1: start is still waiting.
+  kill -0 "$starter"
+  touch "$SHARED/go"
+  rc=0
+  wait "$starter" || rc=$?
+  cat "$BATS_TEST_TMPDIR/start.out"
+  [ "$rc" -eq 0 ]
+  wait_for pid_dead "$LISTENER"
+  cat "$BATS_TEST_TMPDIR/notify.out"
+  # READY=1 comes with the container's host pid as MAINPID, in the same
+  # message, so that systemd takes both at once (runc 1.1 drops the
+  # messages before READY=1 and does not send MAINPID with it)
+  [ "$(tail -n 3 "$BATS_TEST_TMPDIR/notify.out")" = "MAINPID=$PID
+READY=1
+--" ]
+  wait_output c1
+  # inside: the proxy's socket, not the host's path
+  [ "$(out_value c1 NS)" = /run/notify/notify.sock ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "NOTIFY_SOCKET: run --detach returns after READY=1; run in the foreground forwards it" {
+  require_root
+  notify_bundle 'while [ ! -e /shared/go ]; do sleep 0.02; done; /sdnotify send "READY=1"; sleep 1000'
+  ( NOTIFY_SOCKET=$NSOCK rt run -d --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/c1.pid" c1 \
+      </dev/null >"$BATS_TEST_TMPDIR/c1.out" 2>&1 3>&- ) &
+  runner=$!
+  wait_state c1 running
+  track_pid "$(cat "$BATS_TEST_TMPDIR/c1.pid")"
+  kill -0 "$runner"
+  touch "$SHARED/go"
+  rc=0
+  wait "$runner" || rc=$?
+  [ "$rc" -eq 0 ]
+  wait_for pid_dead "$LISTENER"
+  cat "$BATS_TEST_TMPDIR/notify.out"
+  grep -qx "MAINPID=$(cat "$BATS_TEST_TMPDIR/c1.pid")" "$BATS_TEST_TMPDIR/notify.out"
+  grep -qx READY=1 "$BATS_TEST_TMPDIR/notify.out"
+  rt delete --force c1
+  assert_nothing_left c1
+
+  # In the foreground, run is the main pid: it exits with the container.
+  "$SDNOTIFY" listen "$NSOCK" >"$BATS_TEST_TMPDIR/notify.out" 2>&1 </dev/null 3>&- &
+  LISTENER=$!
+  LT_HOLDERS+=("$LISTENER")
+  wait_for test -S "$NSOCK"
+  config_edit '.process.args = ["/sdnotify", "send", "STATUS=x\nREADY=1"]'
+  NOTIFY_SOCKET=$NSOCK rt_run c2
+  echo "$output"
+  [ "$status" -eq 0 ]
+  wait_for pid_dead "$LISTENER"
+  cat "$BATS_TEST_TMPDIR/notify.out"
+  grep -q '^MAINPID=[0-9]' "$BATS_TEST_TMPDIR/notify.out"
+  grep -qx 'STATUS=x' "$BATS_TEST_TMPDIR/notify.out"
+  assert_nothing_left c2
+}
+
+# ---- create killed half-way ----
+
+@test "create killed with SIGKILL at many points: delete --force leaves nothing" {
+  require_root
+  waiter_bundle
+  # Kills at increasing delays, 250 us apart, until three in a row came after
+  # create had finished: whatever create had made by the time of the kill,
+  # delete --force removes. Where each kill lands varies from run to run;
+  # what is checked does not.
+  # A sleep without a fork: read's timeout on a fifo nobody writes to.
+  mkfifo "$BATS_TEST_TMPDIR/never"
+  exec {never}<>"$BATS_TEST_TMPDIR/never"
+  i=0 done_in_a_row=0
+  while [ "$done_in_a_row" -lt 3 ] && [ "$i" -lt 150 ]; do
+    delay=$(( i * 250 ))   # microseconds
+    LT_MARK=$MARK "$OCIRUN" --root "$ROOT" create --bundle "$BUNDLE" c1 </dev/null >/dev/null 2>&1 3>&- &
+    creator=$!
+    if [ "$delay" -gt 0 ]; then read -r -t "$(printf '%d.%06d' $((delay / 1000000)) $((delay % 1000000)))" -u "$never" || true; fi
+    kill -KILL "$creator" 2>/dev/null || true
+    wait "$creator" 2>/dev/null || true
+    left=$(rt state c1 2>/dev/null | jq -r .status) || true
+    if [ "$left" = created ]; then done_in_a_row=$((done_in_a_row + 1)); else done_in_a_row=0; fi
+    run rt delete --force c1
+    echo "kill $i at ${delay}us: left ${left:-nothing}; delete --force: $status $output"
+    [ "$status" -eq 0 ]
+    # assert_nothing_left's checks but the host's mounts (other work on the
+    # machine mounts things too, and a loop this long would see it); those
+    # are checked once at the end.
+    if rt state c1 >/dev/null 2>&1; then echo "c1 still known" >&2; false; fi
+    [ -z "$(ls -A "$ROOT")" ] || { echo "state left: $(ls -A "$ROOT")" >&2; false; }
+    wait_for eval '[ -z "$(marked_pids)" ]'
+    for d in $LT_CGDIRS; do [ ! -e "$d" ] || { echo "cgroup left: $d" >&2; false; }; done
+    i=$((i + 1))
+  done
+  exec {never}>&-
+  assert_nothing_left c1
+}

@@ -233,3 +233,157 @@ pid_ns() { readlink "/proc/$1/ns/$2"; }
   kill_and_delete c1
   assert_nothing_left c1
 }
+
+# ---- no mount namespace ----
+# (Not for runc: Debian's runc 1.1 fails this config after leaving a bind
+# mount of the rootfs on the host, the leak runc#1907 describes.)
+
+@test "without a mount namespace: the host's mount table, chrooted into the rootfs" {
+  require_root
+  lt_bundle sh -c 'echo "marker=$(cat /marker)"; echo "root=$(ls /)"; echo END; while [ ! -e /stop ]; do sleep 0.02; done'
+  echo inside-the-rootfs > "$BUNDLE/rootfs/marker"
+  ns_remove mount network
+  config_edit '.mounts = [] | .root.readonly = false | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # the host's mount namespace, and its root is the bundle's rootfs
+  [ "$(pid_ns "$PID" mnt)" = "$(host_ns mnt)" ]
+  [ "$(readlink "/proc/$PID/root")" = "$(realpath "$BUNDLE/rootfs")" ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 marker)" = inside-the-rootfs ]
+  touch "$BUNDLE/rootfs/stop"
+  wait_state c1 stopped
+  rt delete c1
+  assert_nothing_left c1
+}
+
+@test "without a mount namespace: mounts and the other mount changes are refused, nothing left" {
+  require_root
+  lt_bundle sh -c 'echo ran > /ran'
+  ns_remove mount
+  # the bundle's mounts (/proc, /dev, /shared...) would be the host's
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"mounts: needs a mount namespace"* ]]
+  assert_nothing_left c1
+  config_edit '.mounts = [] | .root.readonly = true'
+  rt_create c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"root.readonly: needs a mount namespace"* ]]
+  config_edit '.root.readonly = false | .linux.maskedPaths = ["/proc/kcore"]'
+  rt_create c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"linux.maskedPaths: needs a mount namespace"* ]]
+  [ ! -e "$BUNDLE/rootfs/ran" ]
+  assert_nothing_left c1
+}
+
+# ---- user namespaces with namespaces joined by path ----
+
+# The mapped root must reach the bundle: bats' temp dirs are 0700.
+open_bundle_path() {
+  local d=$BUNDLE
+  while [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+    chmod o+x "$d"
+    d=$(dirname "$d")
+  done
+}
+
+@test "a new user namespace with network and uts namespaces joined by path (owned by the host's)" {
+  require_root
+  start_holder --net --uts
+  nsenter --uts="/proc/$HOLDER/ns/uts" hostname holder-host
+  lt_bundle sh -c 'echo "net=$(readlink /proc/self/ns/net)"; echo "uts=$(readlink /proc/self/ns/uts)"; echo "user=$(readlink /proc/self/ns/user)"; echo "host=$(hostname)"; echo "id=$(id -u)"; echo END; exec sleep 1000'
+  # sysfs would need the network namespace to belong to the container's
+  # user namespace; it belongs to the host's here
+  config_edit --arg net "/proc/$HOLDER/ns/net" --arg uts "/proc/$HOLDER/ns/uts" '
+    .linux.namespaces |= map(
+      if .type == "network" then .path = $net
+      elif .type == "uts" then .path = $uts else . end)
+    | .linux.namespaces += [{type: "user"}]
+    | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+    | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+    | del(.hostname)
+    | .mounts |= map(select(.destination | startswith("/sys") | not))'
+  open_bundle_path
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 net)" = "$(pid_ns "$HOLDER" net)" ]
+  [ "$(out_value c1 uts)" = "$(pid_ns "$HOLDER" uts)" ]
+  [ "$(out_value c1 host)" = holder-host ]
+  [ "$(out_value c1 user)" != "$(host_ns user)" ]
+  [ "$(out_value c1 id)" = 0 ]
+  [ "$(pid_status "$PID" Uid)" = "100000 100000 100000 100000" ]
+  # the runtime went back to its own namespaces: its hooks and the host
+  # are untouched
+  [ "$(hostname)" != holder-host ]
+  kill_and_delete c1
+  assert_nothing_left c1
+  pid_alive "$HOLDER"
+  stop_holders
+}
+
+@test "a user namespace joined by path, with its pid namespace; the other namespaces new and owned by it" {
+  require_root
+  # A holder in a user namespace with a pid namespace: unshare forks
+  # sleep as pid 1 there, and stays its parent; root there is mapped to
+  # 100000 by the test (unshare's --map-users needs newuidmap).
+  unshare --user --pid --fork sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+  HOLDER=$!
+  LT_HOLDERS+=("$HOLDER")
+  wait_for eval '[ "$(pid_ns "$HOLDER" pid_for_children)" != "$(host_ns pid)" ]'
+  echo "0 100000 65536" > "/proc/$HOLDER/uid_map"
+  echo "0 100000 65536" > "/proc/$HOLDER/gid_map"
+  holder_user=$(pid_ns "$HOLDER" user)
+  holder_pid=$(pid_ns "$HOLDER" pid_for_children)
+  lt_bundle sh -c 'echo "user=$(readlink /proc/self/ns/user)"; echo "pid=$(readlink /proc/self/ns/pid)"; echo "mnt=$(readlink /proc/self/ns/mnt)"; echo "id=$(id -u):$(id -g)"; echo "uid_map=$(tr -s " " < /proc/self/uid_map | sed "s/^ //")"; echo "procs=$(ls /proc | grep -c "^[0-9]")"; echo END; exec sleep 1000'
+  config_edit --arg user "/proc/$HOLDER/ns/user" --arg pid "/proc/$HOLDER/ns/pid_for_children" '
+    .linux.namespaces |= map(if .type == "pid" then .path = $pid else . end)
+    | .linux.namespaces += [{type: "user", path: $user}]
+    | .mounts |= map(select(.destination | startswith("/sys") | not))'
+  open_bundle_path
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(pid_ns "$PID" user)" = "$holder_user" ]
+  [ "$(pid_ns "$PID" pid)" = "$holder_pid" ]
+  # new namespaces, owned by the joined user namespace (so the init could
+  # mount /proc and the rest in its own mount namespace)
+  [ "$(pid_ns "$PID" mnt)" != "$(host_ns mnt)" ]
+  [ "$(pid_ns "$PID" net)" != "$(host_ns net)" ]
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 user)" = "$holder_user" ]
+  [ "$(out_value c1 pid)" = "$holder_pid" ]
+  [ "$(out_value c1 id)" = 0:0 ]
+  [ "$(out_value c1 uid_map)" = "0 100000 65536" ]
+  # its /proc is the holder's pid namespace: sleep (1), and itself
+  [ "$(out_value c1 procs)" -ge 2 ]
+  [ "$(pid_status "$PID" Uid)" = "100000 100000 100000 100000" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+  pid_alive "$HOLDER"
+  stop_holders
+}
+
+@test "a user namespace joined by path with a new pid namespace is refused, nothing left" {
+  require_root
+  start_holder --user
+  lt_bundle true
+  config_edit --arg user "/proc/$HOLDER/ns/user" '.linux.namespaces += [{type: "user", path: $user}]'
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"new pid namespace together with a user namespace joined by path"* ]]
+  assert_nothing_left c1
+  stop_holders
+}

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -705,4 +706,35 @@ TEST_CASE("locking between processes", "[state]") {
     CHECK(lock->load()->bundle == "/new");
     CHECK(wait_child(pid) == 0);
   }
+}
+
+TEST_CASE("sweep_leftovers removes the hidden dirs of killed commands, not those locked", "[state]") {
+  TempDir tmp;
+  std::string root = tmp.sub("root");
+  auto store = StateStore::open(root, true);
+  REQUIRE(store);
+  // A create killed before its rename, a delete killed while emptying its
+  // grave, a create still running (it holds the lock), and a container.
+  REQUIRE(::mkdir((root + "/.~new-dead").c_str(), 0700) == 0);
+  REQUIRE(::mkdir((root + "/.~del-dead").c_str(), 0700) == 0);
+  REQUIRE(::mkdir((root + "/.~del-dead/sub").c_str(), 0700) == 0);
+  REQUIRE(::mkdir((root + "/.~new-live").c_str(), 0700) == 0);
+  UniqueFd live(::open((root + "/.~new-live").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(live);
+  // flock locks belong to the open file description: another open of the
+  // dir (the sweeper's) cannot take it.
+  REQUIRE(::flock(live.get(), LOCK_EX) == 0);
+  ContainerState st;
+  st.id = "c1";
+  st.status = Status::Creating;
+  {
+    auto lock = store->create(st);
+    REQUIRE(lock);
+  }
+  REQUIRE(store->sweep_leftovers());
+  struct stat sb {};
+  CHECK(::stat((root + "/.~new-dead").c_str(), &sb) < 0);
+  CHECK(::stat((root + "/.~del-dead").c_str(), &sb) < 0);
+  CHECK(::stat((root + "/.~new-live").c_str(), &sb) == 0);
+  CHECK(::stat((root + "/c1").c_str(), &sb) == 0);
 }
