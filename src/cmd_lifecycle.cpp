@@ -16,6 +16,7 @@
 #include "ocirun/notify_socket.hpp"
 #include "ocirun/signals.hpp"
 #include "ocirun/sys.hpp"
+#include "ocirun/trace.hpp"
 
 namespace ocirun {
 
@@ -57,6 +58,7 @@ Result<int> cmd_start(const cli::Invocation& inv) {
   {
     ContainerLock lock = TRY_CTX(store.lock(id), "start");
     st = TRY_CTX(lock.load(), "start");
+    trace::phase("start: lock and load state");
     // Bound before the exec, so that no notification is lost.
     notify = TRY_CTX(NotifyProxy::open(lock.dir_fd(), host_notify_socket()), "start: NOTIFY_SOCKET");
     TRY_CTX(start_container(lock, st), "start");
@@ -75,7 +77,9 @@ Result<int> cmd_kill(const cli::Invocation& inv) {
   int sig = inv.args.size() > 1 ? TRY_CTX(parse_signal(inv.args[1]), "kill") : 15;
   StateStore store = TRY_CTX(StateStore::open(TRY(state_root(inv)), false), "kill");
   ContainerState st = TRY_CTX(store.read(id), "kill");
+  trace::phase("kill: load state");
   TRY_CTX(kill_container(st, sig, inv.flag("all")), "kill");
+  trace::phase("kill: signal");
   return 0;
 }
 
@@ -90,6 +94,7 @@ Result<int> cmd_delete(const cli::Invocation& inv) {
   // containerd relies on delete --force of a missing container succeeding.
   if (!lock && lock.error().code == ENOENT && force) return 0;
   if (!lock) return tl::unexpected(with_context(lock.error(), "delete"));
+  trace::phase("delete: lock");
   TRY_CTX(delete_container(*lock, force), "delete");
   return 0;
 }
@@ -210,6 +215,7 @@ Result<int> cmd_run(const cli::Invocation& inv) {
   { ContainerLock unlocked = std::move(c.lock); }
   Result<int> wstatus = supervise(init, pidfd.get(), forwarded, console ? &*console : nullptr, *notify);
   console.reset();  // the caller's terminal as it was
+  trace::phase("run: container ran");
   ::sigprocmask(SIG_SETMASK, &old, nullptr);
   if (!wstatus) return tl::unexpected(with_context(wstatus.error(), "run"));
 

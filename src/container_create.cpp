@@ -59,8 +59,10 @@
 #include "ocirun/log.hpp"
 #include "ocirun/net_devices.hpp"
 #include "ocirun/notify_socket.hpp"
+#include "ocirun/privileges.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
+#include "ocirun/trace.hpp"
 
 namespace ocirun {
 
@@ -201,10 +203,6 @@ void warn_not_applied(const Spec& spec) {
   };
   const Linux& l = spec.linux;
   add(l.resources.has_value(), "linux.resources");
-  add(l.seccomp.has_value(), "linux.seccomp");
-  add(spec.process && spec.process->capabilities.has_value(), "process.capabilities");
-  add(spec.process && !spec.process->apparmor_profile.empty(), "process.apparmorProfile");
-  add(spec.process && !spec.process->selinux_label.empty(), "process.selinuxLabel");
   add(!l.mount_label.empty(), "linux.mountLabel");
   // A debug line, not a warning: without --log, warnings go to stderr,
   // which is the container's stderr too.
@@ -342,6 +340,28 @@ Result<> save_config_copy(int state_dir_fd, const std::string& bundle) {
   init_main(ctx);
 }
 
+// The init's answer to Start: EOF when the exec succeeded, or its error.
+// Before it, when the init's seccomp filter loads at the exec and
+// notifies, the filter's listener fd: it goes to the config's listener
+// before the init may exec. Fails (and kills the init) when that hand-over
+// fails.
+std::optional<Error> init_error(const Result<SyncMessage>& m) {
+  if (m && m->type == SyncType::Error) return Error{m->code, m->msg};
+  return std::nullopt;
+}
+
+Result<std::optional<Error>> start_reply(int sock, const ContainerState& st) {
+  Result<SyncMessage> first = sync_recv(sock);
+  if (!first || first->type != SyncType::SeccompFd) return init_error(first);
+  Result<> r = forward_seccomp_listener(st, Status::Created, first->fd.get());
+  if (r) r = sync_send(sock, SyncType::SeccompDone);
+  if (!r) {
+    if (Result<UniqueFd> init = open_init(st); init) (void)sys::pidfd_send_signal(init->get(), SIGKILL);
+    return tl::unexpected(r.error());
+  }
+  return init_error(sync_recv(sock));
+}
+
 }  // namespace
 
 Result<Created> create_container(const CreateOptions& o) {
@@ -349,6 +369,7 @@ Result<Created> create_container(const CreateOptions& o) {
   TRY(validate_container_id(o.id));
   std::string bundle = TRY(absolute_dir(o.bundle));
   Spec spec = TRY(load_spec(bundle));
+  trace::phase("create: load config");
   if (!spec.process) return fail("config.json: process: required to create a container");
   // Socket activation (the contract's LISTEN_FDS): the listening fds
   // systemd gave us, from fd 3 on, pass through like preserved fds, and the
@@ -381,9 +402,11 @@ Result<Created> create_container(const CreateOptions& o) {
   NamespacePlan ns = TRY_CTX(plan_namespaces(spec), "config.json");
   if (!ns.mount_ns) TRY_CTX(refuse_without_mount_ns(spec), "config.json");
   warn_not_applied(spec);
+  Confinement confinement = TRY_CTX(plan_confinement(spec), "config.json");
   std::vector<CgroupHierarchy> hierarchies = TRY_CTX(cgroup_hierarchies(), "cgroups");
   std::string rootfs = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
   rootfs = TRY_CTX(absolute_dir(rootfs), "root.path");
+  trace::phase("create: checks");
 
   // 2. The state dir, before anything else exists: a create killed from
   //    here on leaves a record that delete --force acts on.
@@ -416,7 +439,13 @@ Result<Created> create_container(const CreateOptions& o) {
   // The default layout's shared parent (ocirun/) is ours to remove once
   // the last container under it is gone, whoever made it.
   if (spec.linux.cgroups_path.empty()) set_extra(st, kCgroupDefaultKey, "1");
+  // Where the seccomp listener fd goes, for `start` too (privileges.hpp).
+  if (spec.linux.seccomp && spec.linux.seccomp->listener_path) {
+    set_extra(st, kSeccompListenerKey, *spec.linux.seccomp->listener_path);
+    set_extra(st, kSeccompMetadataKey, spec.linux.seccomp->listener_metadata.value_or(""));
+  }
   ContainerLock lock = TRY(store.create(st));
+  trace::phase("create: state dir");
 
   UniqueFd pidfd;
   pid_t pid = 0;
@@ -458,6 +487,7 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = inherit_cpuset(c.path); !r) return abort_create(with_context(r.error(), "cgroups"));
   }
 
+  trace::phase("create: make cgroups");
   // 3. The channels to the init, at fd numbers above the preserved ones.
   int min_fd = 3 + static_cast<int>(preserve_fds);
   int pair[2];
@@ -507,6 +537,7 @@ Result<Created> create_container(const CreateOptions& o) {
     keep.push_back(console.get());
   }
 
+  trace::phase("create: sockets");
   // 4. Namespaces that only apply to children: joined or made here, and
   //    undone right after clone3, so that the hooks this runtime runs later
   //    are in the runtime's namespaces, not the container's.
@@ -574,6 +605,7 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.preserve_fds = preserve_fds;
   ctx.no_pivot = o.no_pivot;
   ctx.no_new_keyring = o.no_new_keyring;
+  ctx.confinement = &confinement;
   Result<pid_t> cloned = sys::clone3(ns.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP), &pidfd);
   if (!cloned) {
     (void)return_home();
@@ -591,12 +623,14 @@ Result<Created> create_container(const CreateOptions& o) {
   console.reset();
   ns.owned.clear();
 
+  trace::phase("create: clone3");
   // 6. Record the init before it does anything: from here a killed create
   //    leaves a pid that delete --force can kill.
   st.pid = pid;
   if (Result<ProcStat> ps = read_proc_stat(pid); ps) st.init_start_time = ps->start_time;
   if (Result<> r = lock.save(st); !r) return abort_create(r.error());
 
+  trace::phase("create: save pid");
   // 7. The init's cgroups, credentials and scores, set from outside before
   //    it runs anything of the container's.
   for (const std::string& dir : cgroup_dirs)
@@ -625,6 +659,7 @@ Result<Created> create_container(const CreateOptions& o) {
       return abort_create(with_context(r.error(), "process.oomScoreAdj"));
   }
 
+  trace::phase("create: place init");
   // 8. Wait for the init to be ready, or for its reason not to be; on the
   //    way, run the prestart and createRuntime hooks when it asks.
   for (;;) {
@@ -632,6 +667,12 @@ Result<Created> create_container(const CreateOptions& o) {
     if (!m) return abort_create(m.error());
     if (m->type == SyncType::Error) return abort_create(Error{m->code, std::move(m->msg)});
     if (m->type == SyncType::Ready) break;
+    if (m->type == SyncType::SeccompFd) {
+      // The filter loaded before the user switch: its listener gets the fd now.
+      if (Result<> r = forward_seccomp_listener(st, Status::Creating, m->fd.get()); !r) return abort_create(r.error());
+      if (Result<> r = sync_send(runtime_end.get(), SyncType::SeccompDone); !r) return abort_create(r.error());
+      continue;
+    }
     if (m->type != SyncType::Hooks) return abort_create(Error{EPROTO, "sync: unexpected message"});
     std::string state = hook_state_json(st, Status::Creating);
     if (Result<> r = run_hooks(spec.hooks.prestart, "prestart", state); !r) return abort_create(r.error());
@@ -645,6 +686,7 @@ Result<Created> create_container(const CreateOptions& o) {
     if (!got) return abort_create(with_context(got.error(), "process.terminal"));
     master = std::move(*got);
   }
+  trace::phase("create: init ready");
   // delete runs the poststop hooks after the bundle may be gone: keep them.
   if (!spec.hooks.poststop.empty() || !spec.hooks.poststart.empty())
     if (Result<> r = save_config_copy(lock.dir_fd(), bundle); !r) return abort_create(r.error());
@@ -662,6 +704,7 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = sys::send_fd(sock->get(), pidfd.get(), "pidfd"); !r)
       return abort_create(with_context(r.error(), "--pidfd-socket"));
   }
+  trace::phase("create: save created");
   return Created{std::move(lock), std::move(st), std::move(pidfd), std::move(master)};
 }
 
@@ -676,15 +719,19 @@ Result<> start_container(ContainerLock& lock, ContainerState& st) {
   if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0)
     return fail_errno("connect to the container's init");
   TRY(sync_send(s.get(), SyncType::Start));
+  trace::phase("start: signal init");
   // EOF: the exec closed the init's end. A message: the exec failed.
-  Result<SyncMessage> m = sync_recv(s.get());
-  if (m && m->type == SyncType::Error) return fail(std::move(m->msg), m->code);
+  std::optional<Error> init_failed = TRY(start_reply(s.get(), st));
+  if (init_failed) return tl::unexpected(std::move(*init_failed));
+  trace::phase("start: wait exec");
   ::unlinkat(lock.dir_fd(), kStartSocket, 0);
   st.status = Status::Running;
   TRY(lock.save(st));
+  trace::phase("start: save running");
 
   // poststart: in the runtime; a failure stops the container (runtime.md).
   Hooks hooks = TRY(saved_hooks(lock.dir_fd()));
+  trace::phase("start: read hooks");
   if (!hooks.poststart.empty())
     if (Result<> r = run_hooks(hooks.poststart, "poststart", hook_state_json(st, Status::Running)); !r) {
       if (Result<UniqueFd> init = open_init(st); init) (void)sys::pidfd_send_signal(init->get(), SIGKILL);

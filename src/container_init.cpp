@@ -8,7 +8,6 @@
 #include "ocirun/container_init.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,6 +18,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -28,7 +29,9 @@
 
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
+#include "ocirun/lsm.hpp"
 #include "ocirun/memory_policy.hpp"
+#include "ocirun/privileges.hpp"
 #include "ocirun/rootfs.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
@@ -64,6 +67,38 @@ Result<> run_create_hooks(const InitContext& ctx) {
 
 // ---- the process ----
 
+// /dev/console as a bind mount of the pty's slave. CVE-2025-52565: by fd
+// both ends: the source is the slave we hold (checked to be on a devpts),
+// the target is opened inside the root without following a symlink and
+// must be a file or a device, so that a symlink or mount that the rootfs
+// or the config's mounts put at /dev/console cannot redirect the bind onto
+// something else (a /proc file, say). No /dev/console and no way to make
+// one (a read-only /dev): nothing is bound, as before.
+Result<> bind_console(int slave) {
+  struct statfs sfs {};
+  if (::fstatfs(slave, &sfs) < 0) return fail_errno("fstatfs the pty");
+  if (sfs.f_type != DEVPTS_SUPER_MAGIC) return fail("the pty is not on a devpts", EXDEV);
+  UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return fail_errno("open /");
+  auto open_target = [&]() -> Result<UniqueFd> {
+    Result<UniqueFd> existing = sys::open_in_root(root.get(), "dev/console", O_PATH | O_NOFOLLOW);
+    if (existing || existing.error().code != ENOENT) return existing;
+    return sys::open_in_root(root.get(), "dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0600);
+  };
+  Result<UniqueFd> target = open_target();
+  if (!target) return {};
+  struct stat st {};
+  if (::fstat(target->get(), &st) < 0) return fail_errno("fstat /dev/console");
+  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+    return fail("/dev/console is neither a file nor a device: not mounting over it (CVE-2025-52565)", ELOOP);
+  UniqueFd tree(static_cast<int>(
+      ::syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)));
+  if (!tree) return fail_errno("open_tree the pty");
+  if (::syscall(SYS_move_mount, tree.get(), "", target->get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return fail_errno("bind /dev/console");
+  return {};
+}
+
 // process.terminal: a pty from the container's own devpts, its master sent
 // to the caller's console socket, its slave the process's controlling
 // terminal, stdio and /dev/console.
@@ -88,12 +123,7 @@ Result<> setup_terminal(const InitContext& ctx) {
   if (::ioctl(master.get(), TIOCGPTN, &ptn) < 0) return fail_errno("TIOCGPTN");
   // /dev/console is the terminal too, when /dev is the container's own.
   // (Not in the host's mount namespace: the mount would be the host's.)
-  int c = ctx.mount_ns ? ::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600) : -1;
-  if (c >= 0) {
-    ::close(c);
-    std::string pts = "/dev/pts/" + std::to_string(ptn);
-    if (::mount(pts.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0) return fail_errno("bind /dev/console");
-  }
+  if (ctx.mount_ns) TRY(bind_console(slave.get()));
   TRY_CTX(sys::send_fd(ctx.console_fd, master.get(), "/dev/pts/" + std::to_string(ptn)), "--console-socket");
   if (::setsid() < 0) return fail_errno("setsid");
   if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) return fail_errno("make the pty the controlling terminal");
@@ -141,11 +171,31 @@ Result<> apply_io_priority(const IoPriority& io) {
   return {};
 }
 
-Result<> switch_user(const User& u) {
-  std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
-  if (::setgroups(groups.size(), groups.data()) < 0) return fail_errno("setgroups");
-  if (::setresgid(u.gid, u.gid, u.gid) < 0) return fail_errno("setresgid " + std::to_string(u.gid));
-  if (::setresuid(u.uid, u.uid, u.uid) < 0) return fail_errno("setresuid " + std::to_string(u.uid));
+// Loads the seccomp filter and, when it notifies, hands its listener fd to
+// the runtime at the other end of `sock` and waits until the listener has
+// it (the user's program must not make a notified syscall before).
+Result<> load_seccomp_filter(const SeccompProgram& prog, int sock) {
+  UniqueFd listener = TRY(load_seccomp(prog));
+  if (listener) {
+    TRY_CTX(sync_send_fd(sock, SyncType::SeccompFd, listener.get()), "linux.seccomp.listenerPath");
+    TRY_CTX(sync_expect(sock, SyncType::SeccompDone), "linux.seccomp.listenerPath");
+  }
+  return {};
+}
+
+// process.cwd, entered and then checked to be inside the container's root:
+// a cwd such as /proc/self/fd/N would otherwise enter a directory the
+// runtime had open on the host (CVE-2024-21626). glibc's getcwd fails
+// with ENOENT when the kernel reports the cwd unreachable from the root.
+Result<> enter_cwd(const std::string& cwd) {
+  if (::chdir(cwd.c_str()) < 0) return fail_errno("process.cwd: chdir `" + cwd + "`");
+  char buf[4096];
+  if (::getcwd(buf, sizeof buf) == nullptr) {
+    if (errno != ENOENT) return fail_errno("process.cwd: getcwd");
+    buf[0] = '\0';
+  }
+  if (buf[0] != '/')
+    return fail("process.cwd: `" + cwd + "` is outside the container's root (CVE-2024-21626)", EPERM);
   return {};
 }
 
@@ -196,7 +246,7 @@ Result<> close_other_fds(unsigned preserve_fds) {
 }
 
 // Everything up to Ready: the container as the config describes it.
-Result<> prepare(const InitContext& ctx, std::string& executable) {
+Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_attr) {
   const Spec& spec = *ctx.spec;
   const Process& proc = *spec.process;
 
@@ -232,6 +282,8 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   if (!spec.domainname.empty() && ::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
     return fail_errno("domainname");
 
+  // Opened before the container's mounts exist (lsm.hpp).
+  lsm_attr = TRY(open_lsm_attr(proc));
   if (ctx.mount_ns) {
     Rootfs root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
     TRY(run_create_hooks(ctx));
@@ -253,12 +305,21 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
       ::personality(static_cast<unsigned long>(spec.linux.personality->domain)) < 0)
     return fail_errno("linux.personality");
 
-  TRY_CTX(switch_user(proc.user), "process.user");
+  // Without noNewPrivileges, loading a filter takes CAP_SYS_ADMIN, which
+  // the user switch may drop: it loads here (seccomp.hpp says when else).
+  const Confinement& conf = *ctx.confinement;
+  if (conf.seccomp && !proc.no_new_privileges) TRY(load_seccomp_filter(*conf.seccomp, ctx.sync_fd));
+  if (conf.caps) TRY(drop_bounding_set(*conf.caps));
+  TRY_CTX(switch_user(proc.user, conf.caps.has_value()), "process.user");
+  if (conf.caps) TRY(apply_capabilities(*conf.caps));
+  else TRY_CTX(clear_inheritable(), "process.capabilities");
   if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
-  if (::chdir(proc.cwd.c_str()) < 0) return fail_errno("process.cwd: chdir `" + proc.cwd + "`");
+  TRY(enter_cwd(proc.cwd));
+  // Before seccomp, which it lets load without CAP_SYS_ADMIN.
   if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return fail_errno("process.noNewPrivileges");
   executable = TRY(find_executable(proc));
+  TRY(refuse_runtime_binary(executable, conf));
   TRY(close_other_fds(ctx.preserve_fds));
   return {};
 }
@@ -287,7 +348,8 @@ void init_main(const InitContext& ctx) {
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   std::string executable;
-  if (Result<> r = prepare(ctx, executable); !r) die(ctx.sync_fd, r.error());
+  UniqueFd lsm_attr;
+  if (Result<> r = prepare(ctx, executable, lsm_attr); !r) die(ctx.sync_fd, r.error());
 
   // Ready: the runtime records us as created and exits; from here on its
   // death must not kill us.
@@ -312,6 +374,14 @@ void init_main(const InitContext& ctx) {
       die(conn, r.error());
 
   const Process& proc = *ctx.spec->process;
+  // The LSM labels, then (with noNewPrivileges) the seccomp filter: the
+  // last steps before the exec, so that neither restricts the runtime.
+  if (lsm_attr)
+    if (Result<> r = apply_lsm_labels(proc, lsm_attr.get()); !r) die(conn, r.error());
+  lsm_attr.reset();
+  const Confinement& conf = *ctx.confinement;
+  if (conf.seccomp && proc.no_new_privileges)
+    if (Result<> r = load_seccomp_filter(*conf.seccomp, conn); !r) die(conn, r.error());
   std::vector<char*> argv = sys::c_strings(proc.args);
   std::vector<char*> envp = sys::c_strings(proc.env);
   ::execve(executable.c_str(), argv.data(), envp.data());

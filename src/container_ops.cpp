@@ -14,6 +14,7 @@
 #include "ocirun/hooks.hpp"
 #include "ocirun/log.hpp"
 #include "ocirun/sys.hpp"
+#include "ocirun/trace.hpp"
 
 namespace ocirun {
 
@@ -160,7 +161,16 @@ Result<> kill_container(const ContainerState& st, int sig, bool all) {
 }
 
 Result<> delete_container(ContainerLock& lock, bool force) {
-  ContainerState st = TRY(lock.load());
+  Result<ContainerState> loaded = lock.load();
+  // A record that cannot be read (a crash of the machine during a write:
+  // state files are not fsynced) names nothing to kill or remove; --force
+  // removes the record itself, so that the id can be used again.
+  if (!loaded && force && loaded.error().code != ENOENT) {
+    log::warn("delete: " + loaded.error().msg + ": removing the unreadable record");
+    return lock.remove();
+  }
+  ContainerState st = TRY(std::move(loaded));
+  trace::phase("delete: load state");
   Status status = current_status(st);
   // A created container has not run anything yet: like runc, delete kills
   // its waiting init without --force. A creating one whose lock we hold was
@@ -174,6 +184,7 @@ Result<> delete_container(ContainerLock& lock, bool force) {
       TRY(wait_exit(init->get(), kKillWaitMs));
     }
   }
+  trace::phase("delete: kill init");
   // Without a pid namespace of its own, the container's other processes
   // survive its init: they are killed through the cgroup, or its cgroup
   // could not be removed.
@@ -188,8 +199,11 @@ Result<> delete_container(ContainerLock& lock, bool force) {
   // The poststop hooks run after the container is gone; their failure is a
   // warning and the rest go on (runtime.md, lifecycle step 13).
   Hooks hooks = TRY(saved_hooks(lock.dir_fd()));
+  trace::phase("delete: read hooks");
   TRY(remove_cgroups(st));
+  trace::phase("delete: remove cgroups");
   TRY(lock.remove());
+  trace::phase("delete: remove state");
   std::string state = hook_state_json(st, Status::Stopped);
   for (std::size_t i = 0; i < hooks.poststop.size(); i++)
     if (Result<> r = run_hook(hooks.poststop[i], state); !r)

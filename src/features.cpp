@@ -1,7 +1,10 @@
 #include "ocirun/features.hpp"
 
+#include "ocirun/capabilities.hpp"
 #include "ocirun/json.hpp"
+#include "ocirun/lsm.hpp"
 #include "ocirun/mount_options.hpp"
+#include "ocirun/seccomp.hpp"
 #include "ocirun/spec.hpp"
 #include "ocirun/version.hpp"
 #include "ocirun_commit.h"
@@ -21,13 +24,36 @@ std::string features_json() {
   w.key("mountOptions").begin_array();
   for (const std::string& o : recognized_mount_options()) w.value(o);
   w.end_array();
-  // linux: only what is applied. Capabilities, cgroup resources, seccomp,
-  // AppArmor, SELinux, intelRdt and idmapped mounts are left out (unknown)
-  // until the code that applies them lands.
+  // linux: only what is applied. Cgroup resources, intelRdt and idmapped
+  // mounts are left out (unknown) until the code that applies them lands.
   w.key("linux").begin_object();
   w.key("namespaces").begin_array();
   for (const char* n : {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}) w.value(n);
   w.end_array();
+  w.key("capabilities").begin_array();
+  for (int cap = 0; cap <= kCapLast; cap++) w.value(capability_name(cap));
+  w.end_array();
+  w.key("seccomp").begin_object();
+  w.key("enabled").value(true);
+  w.key("actions").begin_array();
+  for (SeccompAction a : all_seccomp_actions()) w.value(seccomp_action_name(a));
+  w.end_array();
+  w.key("operators").begin_array();
+  for (SeccompOperator op : all_seccomp_operators()) w.value(seccomp_operator_name(op));
+  w.end_array();
+  w.key("archs").begin_array();
+  for (SeccompArch a : all_seccomp_archs())
+    if (seccomp_arch_supported(a)) w.value(seccomp_arch_name(a));
+  w.end_array();
+  w.key("knownFlags").begin_array();
+  for (SeccompFlag f : all_seccomp_flags()) w.value(seccomp_flag_name(f));
+  w.end_array();
+  w.key("supportedFlags").begin_array();
+  for (SeccompFlag f : seccomp_supported_flags()) w.value(seccomp_flag_name(f));
+  w.end_array();
+  w.end_object();
+  w.key("apparmor").begin_object().key("enabled").value(apparmor_enabled()).end_object();
+  w.key("selinux").begin_object().key("enabled").value(selinux_enabled()).end_object();
   w.key("netDevices").begin_object();
   w.key("enabled").value(true);
   w.end_object();
@@ -44,6 +70,7 @@ std::string features_json() {
   w.key("annotations").begin_object();
   w.key("run.oci.ocirun.commit").value(OCIRUN_COMMIT);
   w.key("run.oci.ocirun.version").value(OCIRUN_VERSION);
+  w.key("io.github.seccomp.libseccomp.version").value(libseccomp_version());
   w.end_object();
   w.end_object();
   std::string out = w.take();

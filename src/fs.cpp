@@ -128,11 +128,6 @@ Result<UniqueFd> open_dir_at(int dir_fd, const std::string& name) {
   return fd;
 }
 
-Result<> sync_fd(int fd, std::string_view what) {
-  if (::fsync(fd) < 0) return fail_errno("fsync " + quoted(what));
-  return {};
-}
-
 Result<> write_file_atomic(int dir_fd, std::string_view name, std::string_view data, mode_t mode) {
   std::string target(name);
   // The temp name starts with a dot and has a random part, so that two
@@ -149,9 +144,6 @@ Result<> write_file_atomic(int dir_fd, std::string_view name, std::string_view d
 
   auto written = [&]() -> Result<> {
     TRY_CTX(fs::write_all(fd.get(), data), quoted(tmp));
-    // Data before rename: without this fsync a crash after the rename could
-    // leave the new name pointing at an empty file (ext4's classic).
-    TRY(sync_fd(fd.get(), tmp));
     if (::renameat(dir_fd, tmp.c_str(), dir_fd, target.c_str()) < 0)
       return fail_errno("rename " + quoted(tmp) + " to " + quoted(target));
     return {};
@@ -160,8 +152,6 @@ Result<> write_file_atomic(int dir_fd, std::string_view name, std::string_view d
     ::unlinkat(dir_fd, tmp.c_str(), 0);
     return written;
   }
-  // The rename is a change of the directory: make it durable too.
-  TRY(sync_fd(dir_fd, "directory of " + target));
   return {};
 }
 

@@ -566,7 +566,6 @@ Result<> ContainerLock::remove() {
                                                               name.c_str(), RENAME_NOREPLACE);
                                          }),
                               ctx);
-  TRY_CTX(fs::sync_fd(m_root.get(), "state root"), ctx);
   // The lock is held until the grave is empty, so that sweep_leftovers
   // leaves it to us; it goes with the last fd of the directory.
   Result<> removed = fs::remove_tree_at(m_root.get(), grave);
@@ -666,7 +665,6 @@ Result<ContainerLock> StateStore::create(const ContainerState& initial) {
       if (errno == EEXIST || errno == ENOTEMPTY) return tl::unexpected<Error>(container_exists(id));
       return fail_errno("rename `" + tmp + "` to `" + id + "`");
     }
-    TRY(fs::sync_fd(m_root.get(), "state root"));
     int root_dup = ::fcntl(m_root.get(), F_DUPFD_CLOEXEC, 0);
     if (root_dup < 0) return fail_errno("dup");
     return ContainerLock(id, m_root_path + "/" + id, UniqueFd(root_dup), std::move(dir));

@@ -32,12 +32,46 @@ Result<> sync_send(int fd, SyncType type, int code, std::string_view msg) {
   }
 }
 
+Result<> sync_send_fd(int fd, SyncType type, int pass) {
+  Header h{static_cast<std::uint32_t>(type), 0};
+  iovec iov{&h, sizeof h};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &pass, sizeof pass);
+  while (::sendmsg(fd, &msg, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR) return fail_errno("sync: sendmsg");
+  return {};
+}
+
 Result<SyncMessage> sync_recv(int fd) {
   char buf[sizeof(Header) + kMaxMsg];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{buf, sizeof buf};
+  msghdr mh{};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = control;
+  mh.msg_controllen = sizeof control;
   ssize_t n;
   do {
-    n = ::recv(fd, buf, sizeof buf, MSG_CMSG_CLOEXEC);
+    n = ::recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
+  // An fd that came along is owned at once, whatever the message.
+  UniqueFd received;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&mh); n >= 0 && c != nullptr; c = CMSG_NXTHDR(&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int got;
+      std::memcpy(&got, CMSG_DATA(c), sizeof got);
+      received.reset(got);
+    }
   if (n < 0) return fail_errno("sync: recv");
   if (n == 0) return fail("the container's init exited", EPIPE);
   if (static_cast<std::size_t>(n) < sizeof(Header)) return fail("sync: short message", EPROTO);
@@ -47,6 +81,7 @@ Result<SyncMessage> sync_recv(int fd) {
   m.type = static_cast<SyncType>(h.type);
   m.code = h.code;
   m.msg.assign(buf + sizeof h, static_cast<std::size_t>(n) - sizeof h);
+  m.fd = std::move(received);
   return m;
 }
 

@@ -12,6 +12,8 @@
 
 namespace ocirun {
 
+struct Confinement;  // privileges.hpp
+
 struct InitContext {
   const Spec* spec = nullptr;
   const ContainerState* state = nullptr;  // for the hooks' stdin; pid is the init's own
@@ -36,6 +38,8 @@ struct InitContext {
   unsigned preserve_fds = 0;
   bool no_pivot = false;
   bool no_new_keyring = false;
+  // Capabilities and seccomp, planned by the runtime (never null).
+  const Confinement* confinement = nullptr;
 };
 
 // Never returns: execs the user's program, or reports the failure on the

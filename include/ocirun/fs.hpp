@@ -20,14 +20,19 @@ namespace ocirun::fs {
 Result<> mkdir_p(const std::string& path, mode_t mode);
 
 // Opens a directory below dir_fd (or an absolute path, with dir_fd AT_FDCWD)
-// for reading, fsync and flock, without following a final symlink.
+// for reading and flock, without following a final symlink.
 Result<UniqueFd> open_dir_at(int dir_fd, const std::string& name);
 
-// Replaces dir_fd/name with data so that a crash at any point leaves either
-// the old or the new content, never a mix: the data goes to a temp file in
-// the same directory, which is fsynced, renamed over name, and then the
-// directory is fsynced so that the rename itself is durable. The temp file
-// is removed on every failure path this process survives.
+// Replaces dir_fd/name with data so that a reader, or a writer killed at any
+// point, sees either the old or the new content, never a mix: the data goes
+// to a temp file in the same directory, which is renamed over name. The
+// temp file is removed on every failure path this process survives.
+//
+// Not durable across a crash of the machine: nothing is fsynced. Its users
+// keep runtime state (state.json, pid files) about processes that a crash
+// kills anyway, in /run, which a boot normally clears; and an fsync costs
+// about 10 ms on a disk-backed /run (three of them were 60% of create's time
+// on the benchmark's machine). runc does not fsync its state either.
 Result<> write_file_atomic(int dir_fd, std::string_view name, std::string_view data,
                            mode_t mode = 0600);
 
@@ -42,9 +47,6 @@ Result<> remove_tree_at(int dir_fd, std::string_view name);
 
 // Writes all of data to fd, resuming after short writes and EINTR.
 Result<> write_all(int fd, std::string_view data);
-
-// fsync(2), as a Result.
-Result<> sync_fd(int fd, std::string_view what);
 
 // A short random string of [a-z0-9], for temp names that must not collide
 // with those of another process.

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "ocirun/error.hpp"
+#include "ocirun/unique_fd.hpp"
 
 namespace ocirun {
 
@@ -18,15 +19,20 @@ enum class SyncType : std::uint32_t {
   Start = 4,         // start -> init: exec the user's program
   Hooks = 5,         // init -> runtime: mounts done, run prestart/createRuntime
   HooksDone = 6,     // runtime -> init: they succeeded, go on
+  SeccompFd = 7,     // init -> runtime: the seccomp listener fd (SCM_RIGHTS)
+  SeccompDone = 8,   // runtime -> init: the listener has it, go on
 };
 
 struct SyncMessage {
   SyncType type = SyncType::Error;
   int code = 0;
   std::string msg;
+  UniqueFd fd;  // an fd that came with the message (SCM_RIGHTS), if any
 };
 
 Result<> sync_send(int fd, SyncType type, int code = 0, std::string_view msg = {});
+// A message carrying `pass` (SCM_RIGHTS).
+Result<> sync_send_fd(int fd, SyncType type, int pass);
 // Fails with EPIPE "init exited" when the other end closed without a message.
 Result<SyncMessage> sync_recv(int fd);
 // Waits for `want`; an Error message from the init becomes this call's error.

@@ -219,6 +219,33 @@ ran_count() {
   assert_nothing_left nosuch
 }
 
+@test "delete --force removes a record it cannot read; without --force it is an error" {
+  require_root
+  lt_bundle true
+  ns_remove network
+  rt_create c1
+  [ "$status" -eq 0 ]
+  # As a crash of the machine can leave it (state files are not fsynced),
+  # with no process left: the init is killed here, by its pid.
+  kill -KILL "$PID"
+  wait_for pid_dead "$PID:$(pid_starttime "$PID")" || true
+  : > "$ROOT/c1/state.json"
+  run rt delete c1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ -d "$ROOT/c1" ]
+  run rt delete --force c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"removing the unreadable record"* ]]
+  [ ! -e "$ROOT/c1" ]
+  # The record was all that named the container's cgroups: they stay, and
+  # the test removes them (deepest first).
+  local d
+  for d in $LT_CGDIRS; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} +; done
+  assert_nothing_left c1
+}
+
 # A program that logs the signals it gets (TERM, USR1, HUP) to /shared/sig
 # and runs until /shared/stop exists. As the pid namespace's init it gets
 # only the signals it has a handler for, and SIGKILL.

@@ -2,9 +2,11 @@
 // this build does not implement.
 #include <catch2/catch.hpp>
 
+#include "ocirun/capabilities.hpp"
 #include "ocirun/features.hpp"
 #include "ocirun/json.hpp"
 #include "ocirun/mount_options.hpp"
+#include "ocirun/seccomp.hpp"
 #include "ocirun/spec.hpp"
 #include "ocirun_config.h"
 
@@ -42,7 +44,33 @@ TEST_CASE("features: only properties of this build", "[features]") {
   for (std::size_t i = 0; i < linux_->member_count(); i++) {
     std::string_view name = linux_->member_name(i);
     INFO(name);
-    CHECK((name == "namespaces" || name == "memoryPolicy" || name == "netDevices"));
+    CHECK((name == "namespaces" || name == "memoryPolicy" || name == "netDevices" || name == "capabilities" ||
+           name == "seccomp" || name == "apparmor" || name == "selinux"));
+  }
+}
+
+TEST_CASE("features: capabilities and seccomp, as create accepts them", "[features]") {
+  auto doc = json::Document::parse(features_json());
+  REQUIRE(doc);
+  auto linux_ = doc->root().require("linux", json::Type::Object);
+  REQUIRE(linux_);
+  auto caps = linux_->require("capabilities", json::Type::Array);
+  REQUIRE(caps);
+  CHECK(caps->size() == static_cast<std::size_t>(kCapLast + 1));
+  for (std::size_t i = 0; i < caps->size(); i++) CHECK(capability_from_name(*caps->at(i).string()));
+  auto seccomp = linux_->require("seccomp", json::Type::Object);
+  REQUIRE(seccomp);
+  CHECK(seccomp->require("actions", json::Type::Array)->size() == all_seccomp_actions().size());
+  CHECK(seccomp->require("operators", json::Type::Array)->size() == all_seccomp_operators().size());
+  CHECK(seccomp->require("knownFlags", json::Type::Array)->size() == all_seccomp_flags().size());
+  // Every listed architecture is one the filter builder takes.
+  auto archs = seccomp->require("archs", json::Type::Array);
+  REQUIRE(archs);
+  CHECK(archs->size() >= 3);
+  for (std::size_t i = 0; i < archs->size(); i++) {
+    std::optional<SeccompArch> a = seccomp_arch_from_name(*archs->at(i).string());
+    REQUIRE(a);
+    CHECK(seccomp_arch_supported(*a));
   }
 }
 
