@@ -361,7 +361,10 @@ Result<Rootfs> prepare_rootfs(const InitContext& ctx) {
   // The working directory is made here, as root and before the rootfs may
   // turn read-only; it is entered later as the user (who may then be
   // refused, as on any system).
-  TRY_CTX(mnt::mkdir_all(root, spec.process->cwd), "process.cwd");
+  // A cwd through a magic link (/proc/self/fd/N) is not made here (ELOOP):
+  // the chdir after pivot_root refuses it, naming CVE-2024-21626.
+  if (Result<UniqueFd> cwd = mnt::mkdir_all(root, spec.process->cwd); !cwd && cwd.error().code != ELOOP)
+    return tl::unexpected(with_context(cwd.error(), "process.cwd"));
   if (!spec.linux.mount_label.empty()) log::debug("linux.mountLabel: SELinux is not applied by this build");
   return out;
 }
