@@ -7,6 +7,9 @@ packages=(
   g++ meson ninja-build pkg-config git file jq
   rapidjson-dev libseccomp-dev libcap-ng-dev libfmt-dev catch2 libexpected-dev
   busybox-static bats
+  # the pure cgroup v2 lane (tests/vm/): Debian's kernel under qemu; its
+  # kernel package is fetched with apt-get download, never installed
+  qemu-system-x86 xz-utils
 )
 
 missing=()

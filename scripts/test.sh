@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of ocirun: installs what is missing, builds, runs the unit
-# suite (Catch2, no root) and the integration suite (bats, as root: it runs
-# the built binary on bundles it makes in temp dirs), and ends with the line
+# suite (Catch2, no root), the integration suite (bats, as root: it runs
+# the built binary on bundles it makes in temp dirs) and the pure cgroup v2
+# lane (bats inside a qemu VM, tests/vm/lane.sh), and ends with the line
 #   N passed, N failed, N skipped
 # summed over all suites. Exits non-zero when a test failed.
 set -uo pipefail
@@ -31,25 +32,42 @@ rm -f "$unit_log"
 echo "unit: $u_pass passed, $u_fail failed"
 add "$u_pass" "$u_fail" 0
 
+# Counts a TAP file into i_pass, i_fail, i_skip.
+count_tap() {
+  local planned i_ok missing
+  planned=$(grep -E '^1\.\.[0-9]+' "$1" | head -n1 | cut -d. -f3)
+  planned=${planned//[!0-9]/}
+  i_skip=$(grep -cE '^ok [0-9]+ .*# skip' "$1")
+  i_ok=$(grep -cE '^ok [0-9]+' "$1")
+  i_pass=$((i_ok - i_skip))
+  i_fail=$(grep -cE '^not ok [0-9]+' "$1")
+  # Tests that never reported (bats itself died) count as failed.
+  missing=$(( ${planned:-0} - i_ok - i_fail ))
+  [ "$missing" -gt 0 ] && i_fail=$((i_fail + missing))
+  return 0
+}
+
 # ---- integration: bats, TAP output ----
 export OCIRUN="$top/build/src/ocirun"
 if [ "$(id -u)" -eq 0 ]; then
   tap=$(mktemp)
   bats --tap tests/integration 2>&1 | tee "$tap"
-  planned=$(grep -E '^1\.\.[0-9]+' "$tap" | head -n1 | cut -d. -f3)
-  i_skip=$(grep -cE '^ok [0-9]+ .*# skip' "$tap")
-  i_ok=$(grep -cE '^ok [0-9]+' "$tap")
-  i_pass=$((i_ok - i_skip))
-  i_fail=$(grep -cE '^not ok [0-9]+' "$tap")
-  # Tests that never reported (bats itself died) count as failed.
-  missing=$(( ${planned:-0} - i_ok - i_fail ))
-  [ "$missing" -gt 0 ] && i_fail=$((i_fail + missing))
+  count_tap "$tap"
   rm -f "$tap"
 else
   echo "integration: needs root; every test skipped"
   i_pass=0 i_fail=0 i_skip=$(bats --count tests/integration)
 fi
 echo "integration: $i_pass passed, $i_fail failed, $i_skip skipped"
+add "$i_pass" "$i_fail" "$i_skip"
+
+# ---- the pure cgroup v2 lane: bats in a VM booted with cgroup_no_v1=all;
+# its tests are reported as skipped, with the reason, where no VM can run ----
+tap=$(mktemp)
+tests/vm/lane.sh | tee "$tap"
+count_tap "$tap"
+rm -f "$tap"
+echo "vm (cgroup v2): $i_pass passed, $i_fail failed, $i_skip skipped"
 add "$i_pass" "$i_fail" "$i_skip"
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -78,6 +78,9 @@ std::vector<CgroupHierarchy> parse_cgroup_hierarchies(std::string_view mountinfo
       break;
     }
   }
+  bool v1 = false;
+  for (const CgroupHierarchy& h : out) v1 = v1 || (!h.controllers.empty() && !h.controllers.starts_with("name="));
+  for (CgroupHierarchy& h : out) h.pure_v2 = !v1 && h.controllers.empty();
   return out;
 }
 
@@ -90,7 +93,9 @@ Result<std::vector<CgroupHierarchy>> cgroup_hierarchies() {
 std::string container_cgroup(const CgroupHierarchy& h, std::string_view cgroups_path, std::string_view id) {
   if (!cgroups_path.empty() && cgroups_path[0] == '/') return trim_slashes(cgroups_path);
   std::string rel = cgroups_path.empty() ? "ocirun/" + std::string(id) : trim_slashes(cgroups_path);
-  return h.self_path.empty() ? rel : h.self_path + "/" + rel;
+  std::string parent = h.self_path;
+  if (h.pure_v2) parent = parent.find('/') == std::string::npos ? "" : parent.substr(0, parent.rfind('/'));
+  return parent.empty() ? rel : parent + "/" + rel;
 }
 
 std::vector<std::string> missing_dirs(const std::string& mount_point, const std::string& relative) {

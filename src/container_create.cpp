@@ -50,6 +50,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "ocirun/cgroup_apply.hpp"
 #include "ocirun/cgroups.hpp"
 #include "ocirun/container.hpp"
 #include "ocirun/console.hpp"
@@ -202,7 +203,6 @@ void warn_not_applied(const Spec& spec) {
     list += name;
   };
   const Linux& l = spec.linux;
-  add(l.resources.has_value(), "linux.resources");
   add(!l.masked_paths.empty(), "linux.maskedPaths");
   add(!l.readonly_paths.empty(), "linux.readonlyPaths");
   add(!l.devices.empty(), "linux.devices");
@@ -609,7 +609,18 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.no_pivot = o.no_pivot;
   ctx.no_new_keyring = o.no_new_keyring;
   ctx.confinement = &confinement;
-  Result<pid_t> cloned = sys::clone3(ns.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP), &pidfd);
+  // On a v2 hierarchy the init is born in its cgroup (CLONE_INTO_CGROUP,
+  // 5.7+): no moment outside it, and no cgroup.procs write for that one.
+  ContainerCgroups cgroups = classify_cgroup_dirs(hierarchies, cgroup_dirs);
+  UniqueFd unified_fd;
+  if (!cgroups.unified.empty())
+    unified_fd.reset(::open(cgroups.unified.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  std::uint64_t clone_flags = ns.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP);
+  Result<pid_t> cloned = sys::clone3(clone_flags, &pidfd, unified_fd ? unified_fd.get() : -1);
+  if (!cloned && unified_fd && (cloned.error().code == EINVAL || cloned.error().code == E2BIG)) {
+    unified_fd.reset();  // a kernel without CLONE_INTO_CGROUP
+    cloned = sys::clone3(clone_flags, &pidfd);
+  }
   if (!cloned) {
     (void)return_home();
     return abort_create(with_context(cloned.error(), "create the init"));
@@ -636,9 +647,12 @@ Result<Created> create_container(const CreateOptions& o) {
   trace::phase("create: save pid");
   // 7. The init's cgroups, credentials and scores, set from outside before
   //    it runs anything of the container's.
-  for (const std::string& dir : cgroup_dirs)
+  for (const std::string& dir : cgroup_dirs) {
+    if (unified_fd && dir == cgroups.unified) continue;  // born there
     if (Result<> r = sys::write_file(dir + "/cgroup.procs", std::to_string(pid)); !r)
       return abort_create(with_context(r.error(), "cgroups"));
+  }
+  unified_fd.reset();
   if (ns.new_userns) {
     std::string base = "/proc/" + std::to_string(pid);
     if (Result<> r = sys::write_file(base + "/gid_map", id_map_text(spec.linux.gid_mappings)); !r)
@@ -689,6 +703,10 @@ Result<Created> create_container(const CreateOptions& o) {
     if (!got) return abort_create(with_context(got.error(), "process.terminal"));
     master = std::move(*got);
   }
+  // The limits, now that the init has made its devices and mounts (as runc
+  // sets them at this point) and before it runs the container's program.
+  if (Result<> r = apply_resources(cgroups, spec.linux.resources.value_or(LinuxResources{})); !r)
+    return abort_create(r.error());
   trace::phase("create: init ready");
   // Always kept: delete runs the poststop hooks after the bundle may be
   // gone, and exec needs the container's process, seccomp and namespaces.

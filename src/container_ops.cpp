@@ -9,6 +9,7 @@
 
 #include <charconv>
 
+#include "ocirun/cgroup_apply.hpp"
 #include "ocirun/container.hpp"
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
@@ -189,10 +190,14 @@ Result<> delete_container(ContainerLock& lock, bool force) {
   // survive its init: they are killed through the cgroup, or its cgroup
   // could not be removed.
   if (!st.own_pid_namespace) {
+    // cgroup.kill, or SIGKILL to each with the cgroup frozen: a process
+    // forking meanwhile cannot leave a child behind.
+    const std::string* dirs = find_extra(st, kCgroupDirsKey);
+    Result<ContainerCgroups> cg = dirs != nullptr ? container_cgroups_of(*dirs) : fail("no cgroups recorded");
     for (int tries = 0; tries < kKillWaitMs / 10; tries++) {
       std::vector<pid_t> left = TRY(pids_in_cgroup(st));
       if (left.empty()) break;
-      TRY(signal_others(st, SIGKILL));
+      if (!cg || !kill_cgroup(*cg)) TRY(signal_others(st, SIGKILL));
       ::usleep(10000);
     }
   }

@@ -24,8 +24,8 @@ std::string features_json() {
   w.key("mountOptions").begin_array();
   for (const std::string& o : recognized_mount_options()) w.value(o);
   w.end_array();
-  // linux: only what is applied. Cgroup resources, intelRdt and idmapped
-  // mounts are left out (unknown) until the code that applies them lands.
+  // linux: only what is applied. intelRdt and idmapped mounts are left
+  // out (unknown) until the code that applies them lands.
   w.key("linux").begin_object();
   w.key("namespaces").begin_array();
   for (const char* n : {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}) w.value(n);
@@ -64,6 +64,14 @@ std::string features_json() {
   w.key("flags").begin_array();
   for (std::string_view f : memory_policy_flag_names()) w.value(f);
   w.end_array();
+  w.end_object();
+  // cgroupfs on v1 (hybrid hosts) and v2; no systemd driver yet.
+  w.key("cgroup").begin_object();
+  w.key("v1").value(true);
+  w.key("v2").value(true);
+  w.key("systemd").value(false);
+  w.key("systemdUser").value(false);
+  w.key("rdma").value(true);
   w.end_object();
   w.end_object();
   // Annotation keys follow crun's run.oci.<runtime>.* convention.

@@ -18,6 +18,11 @@ struct CgroupHierarchy {
   std::string mount_point;   // /sys/fs/cgroup/memory, /sys/fs/cgroup/unified
   std::string self_path;     // the runtime's cgroup, relative to the mount: "process_api/x" or ""
   std::string controllers;   // "memory", "name=systemd", "" for the unified hierarchy
+  // The unified hierarchy of a host without v1 controllers (named ones such
+  // as name=systemd aside): relative cgroups go under the parent of the
+  // runtime's own cgroup there, as in runc, since v2 cannot enable
+  // controllers below a cgroup that has processes (the runtime's has).
+  bool pure_v2 = false;
 };
 
 // Pure: the hierarchies, from /proc/self/mountinfo and /proc/self/cgroup.
@@ -27,7 +32,8 @@ Result<std::vector<CgroupHierarchy>> cgroup_hierarchies();
 
 // The container's cgroup, relative to each hierarchy's mount point:
 // cgroupsPath when absolute; nested under the runtime's own cgroup when
-// relative (as runc does); ocirun/<id> under it when absent.
+// relative (as runc does; under its parent on a pure v2 host); ocirun/<id>
+// under it when absent.
 std::string container_cgroup(const CgroupHierarchy& h, std::string_view cgroups_path, std::string_view id);
 
 // The directories placement would create, parents first: the ones that do

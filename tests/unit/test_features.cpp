@@ -45,7 +45,7 @@ TEST_CASE("features: only properties of this build", "[features]") {
     std::string_view name = linux_->member_name(i);
     INFO(name);
     CHECK((name == "namespaces" || name == "memoryPolicy" || name == "netDevices" || name == "capabilities" ||
-           name == "seccomp" || name == "apparmor" || name == "selinux"));
+           name == "seccomp" || name == "apparmor" || name == "selinux" || name == "cgroup"));
   }
 }
 
@@ -72,6 +72,18 @@ TEST_CASE("features: capabilities and seccomp, as create accepts them", "[featur
     REQUIRE(a);
     CHECK(seccomp_arch_supported(*a));
   }
+}
+
+TEST_CASE("features: cgroupfs on v1 and v2, no systemd driver", "[features]") {
+  auto doc = json::Document::parse(features_json());
+  REQUIRE(doc);
+  auto linux_ = doc->root().require("linux", json::Type::Object);
+  REQUIRE(linux_);
+  auto cgroup = linux_->require("cgroup", json::Type::Object);
+  REQUIRE(cgroup);
+  CHECK(*cgroup->find("v1")->boolean() == true);
+  CHECK(*cgroup->find("v2")->boolean() == true);
+  CHECK(*cgroup->find("systemd")->boolean() == false);
 }
 
 TEST_CASE("features: every listed hook, namespace and mount option is accepted by create's parsers", "[features]") {
