@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "ocirun/capabilities.hpp"
@@ -121,6 +122,22 @@ Result<int> namespaces_to_join(pid_t init) {
   return flags;
 }
 
+// process.execCPUAffinity: a CPU list as sched_setaffinity wants it.
+Result<> set_affinity(const CpuList& cpus, const char* what) {
+  std::size_t n = 1;
+  for (const CpuRange& r : cpus) n = std::max<std::size_t>(n, r.last + 1);
+  cpu_set_t* set = CPU_ALLOC(n);
+  if (set == nullptr) return fail_errno(what);
+  std::size_t size = CPU_ALLOC_SIZE(n);
+  CPU_ZERO_S(size, set);
+  for (const CpuRange& r : cpus)
+    for (std::uint32_t c = r.first; c <= r.last; c++) CPU_SET_S(c, size, set);
+  int rc = ::sched_setaffinity(0, size, set);
+  CPU_FREE(set);
+  if (rc < 0) return fail_errno(what);
+  return {};
+}
+
 struct ChildContext {
   const Process* proc = nullptr;
   const Confinement* conf = nullptr;
@@ -135,6 +152,9 @@ struct ChildContext {
 
 Result<std::string> child_prepare(const ChildContext& c, UniqueFd& lsm_attr) {
   TRY_CTX(sync_expect(c.sync_fd, SyncType::RuntimeDone), "wait for the runtime");
+  // In every cgroup of the container now: the final affinity (config.md).
+  if (c.proc->exec_cpu_affinity && !c.proc->exec_cpu_affinity->final.empty())
+    TRY(set_affinity(c.proc->exec_cpu_affinity->final, "process.execCPUAffinity.final"));
   // Opened on the host's procfs, before the container's mounts are ours
   // (CVE-2019-16884), and above the preserved fds.
   lsm_attr = TRY(move_above(TRY(open_lsm_attr(*c.proc)), 3 + static_cast<int>(c.preserve_fds)));
@@ -423,6 +443,14 @@ Result<int> exec_container(const ExecOptions& o) {
   c.root_fd = root.get();
   c.console_fd = console.get();
   c.preserve_fds = o.preserve_fds;
+  // The initial affinity, inherited by the child before it is in the
+  // container's cgroups (CLONE_INTO_CGROUP or the writes below).
+  if (proc.exec_cpu_affinity && !proc.exec_cpu_affinity->initial.empty())
+    if (Result<> r = set_affinity(proc.exec_cpu_affinity->initial, "process.execCPUAffinity.initial"); !r) {
+      if (own_pid_ns) (void)::setns(own_pid_ns.get(), CLONE_NEWPID);
+      if (!o.detach) ::sigprocmask(SIG_SETMASK, &old, nullptr);
+      return tl::unexpected(r.error());
+    }
   UniqueFd pidfd;
   Result<pid_t> cloned = sys::clone3(0, &pidfd, v2_dir.get());
   if (cloned && *cloned == 0) child_main(c);

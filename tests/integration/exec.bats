@@ -132,6 +132,22 @@ ex() {
   ex c1 sh -c 'grep CapEff /proc/self/status'
   eff=$(sed -n 's/^CapEff:\s*//p' "$BATS_TEST_TMPDIR/ex.out")
   [ $(( 0x$eff & (1 << 21) )) -eq 0 ]
+  # ...never to the inheritable or ambient sets (CVE-2022-29162).
+  ex --cap CAP_SYS_ADMIN c1 sh -c 'grep -E "^Cap(Inh|Amb)" /proc/self/status; grep -E "^Cap(Inh|Amb)" /proc/1/status'
+  [ "$(head -n2 "$BATS_TEST_TMPDIR/ex.out")" = "$(tail -n2 "$BATS_TEST_TMPDIR/ex.out")" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "exec: process.execCPUAffinity final is the process's affinity" {
+  require_root
+  exec_bundle
+  create_start c1
+  jq '.process | .args = ["sh", "-c", "grep Cpus_allowed_list /proc/self/status"] | .execCPUAffinity = {initial: "0", final: "0"}' \
+    "$BUNDLE/config.json" > "$BATS_TEST_TMPDIR/p.json"
+  ex --process "$BATS_TEST_TMPDIR/p.json" c1
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Cpus_allowed_list:"*"0" ]]
   kill_and_delete c1
   assert_nothing_left c1
 }
