@@ -250,6 +250,34 @@ ex() {
   assert_nothing_left c1
 }
 
+@test "exec into a container with its own user namespace: same namespaces, mapped ids" {
+  require_root
+  lt_bundle sh -c 'echo END; exec sleep 1000'
+  config_edit '.linux.namespaces += [{type: "user"}]
+    | .linux.uidMappings = [{containerID: 0, hostID: 200000, size: 65536}]
+    | .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
+  chown -R 200000:200000 "$BUNDLE/rootfs"
+  local d=$BUNDLE
+  while [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+    chmod o+x "$d"
+    d=$(dirname "$d")
+  done
+  create_start c1
+  ex --detach --pid-file "$BATS_TEST_TMPDIR/e.pid" -u 1000 c1 sleep 1000
+  [ "$status" -eq 0 ]
+  local epid n
+  epid=$(cat "$BATS_TEST_TMPDIR/e.pid")
+  track_pid "$epid"
+  for n in user mnt pid net ipc uts cgroup; do
+    [ "$(readlink /proc/$epid/ns/$n)" = "$(readlink /proc/$PID/ns/$n)" ]
+  done
+  # uid 1000 in the container is 201000 on the host.
+  [ "$(pid_status "$epid" Uid)" = "201000 201000 201000 201000" ]
+  [ "$(cat /proc/$epid/cgroup)" = "$(cat /proc/$PID/cgroup)" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
 # ---- the attacks, through exec ----
 
 @test "CVE-2024-21626: exec --cwd through a leaked fd (/proc/self/fd/N) never leaves the root" {
