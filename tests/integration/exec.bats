@@ -299,7 +299,8 @@ ex() {
     2>"$BATS_TEST_TMPDIR/x.err" 3</sys/fs/cgroup || status=$?
   cat "$BATS_TEST_TMPDIR/x.err"
   [ "$status" -ne 0 ]
-  grep -q "outside the container's root" "$BATS_TEST_TMPDIR/x.err"
+  # (runc says "outside of container mount namespace root")
+  grep -qE "outside (the container's|of container mount namespace) root" "$BATS_TEST_TMPDIR/x.err"
   kill_and_delete c1
   assert_nothing_left c1
 }
