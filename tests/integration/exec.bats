@@ -351,7 +351,7 @@ runtime_hash() { sha256sum "$(readlink -f "$OCIRUN")" | cut -d' ' -f1; }
   # exec'd program (their comm is still the runtime's) and tries them.
   config_edit '.process.args = ["sh", "-c", "echo END; while :; do for d in /proc/[0-9]*; do
       p=${d#/proc/}; [ \"$p\" = 1 ] && continue; c=$(cat $d/comm 2>/dev/null) || continue
-      case $c in ocirun|runc|exe) echo seen >> /shared/probe
+      case $c in ocirun|runc*|exe) echo seen >> /shared/probe
         cat $d/environ >/dev/null 2>&1 && echo environ >> /shared/probe
         ls $d/fd >/dev/null 2>&1 && echo fds >> /shared/probe
         ptrace-attach $p >/dev/null 2>&1 && echo ptrace >> /shared/probe;; esac; done; done"]'
