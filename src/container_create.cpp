@@ -203,9 +203,6 @@ void warn_not_applied(const Spec& spec) {
     list += name;
   };
   const Linux& l = spec.linux;
-  add(!l.masked_paths.empty(), "linux.maskedPaths");
-  add(!l.readonly_paths.empty(), "linux.readonlyPaths");
-  add(!l.devices.empty(), "linux.devices");
   add(!l.mount_label.empty(), "linux.mountLabel");
   // A debug line, not a warning: without --log, warnings go to stderr,
   // which is the container's stderr too.

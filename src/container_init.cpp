@@ -35,6 +35,7 @@
 #include "ocirun/rootfs.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
+#include "ocirun/sysctl.hpp"
 
 namespace ocirun {
 
@@ -129,19 +130,6 @@ Result<> setup_terminal(const Process& proc, int console_fd, bool bind_dev_conso
   if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) return fail_errno("make the pty the controlling terminal");
   for (int fd = 0; fd < 3; fd++)
     if (::dup2(slave.get(), fd) < 0) return fail_errno("dup2 the pty");
-  return {};
-}
-
-static Result<> apply_sysctl(const Spec& spec) {
-  for (const auto& [key, value] : spec.linux.sysctl) {
-    // net.ipv4.ip_forward, or already as a path: net/ipv4/conf/eth0.100/rp_filter
-    // (where the dot belongs to the interface's name).
-    std::string path = "/proc/sys/" + key;
-    if (key.find('/') == std::string::npos)
-      for (std::size_t i = 10; i < path.size(); i++)
-        if (path[i] == '.') path[i] = '/';
-    TRY_CTX(sys::write_file(path, value), "linux.sysctl " + key);
-  }
   return {};
 }
 
@@ -324,18 +312,18 @@ Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_
   // Opened before the container's mounts exist (lsm.hpp).
   lsm_attr = TRY(open_lsm_attr(proc));
   if (ctx.mount_ns) {
-    UniqueFd root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
+    Rootfs root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
     TRY(run_create_hooks(ctx));
-    TRY_CTX(enter_rootfs(ctx, root.get()), "rootfs");
+    TRY_CTX(enter_rootfs(ctx, root), "rootfs");
   } else {
     // The host's mount namespace: no mount and no pivot_root (which
     // would move the host's root), only a chroot into the rootfs, as runc.
+    TRY(write_sysctls(spec.linux));
     TRY(run_create_hooks(ctx));
     if (::chdir(ctx.rootfs.c_str()) < 0 || ::chroot(".") < 0 || ::chdir("/") < 0)
       return fail_errno("rootfs: chroot `" + ctx.rootfs + "`");
   }
   if (proc.terminal) TRY_CTX(setup_terminal(proc, ctx.console_fd, ctx.mount_ns), "process.terminal");
-  TRY(apply_sysctl(spec));
   TRY(apply_rlimits(proc));
   if (proc.scheduler) TRY(apply_scheduler(*proc.scheduler));
   if (proc.io_priority) TRY(apply_io_priority(*proc.io_priority));

@@ -3,37 +3,70 @@
 #include <sys/mount.h>
 
 #include <algorithm>
-#include <array>
 
 namespace ocirun {
 
 namespace {
 
+// An option of mount(8) that is a mount flag. `ms` is its mount(2) flag
+// (for remount), `attr` its mount attribute (0: a superblock flag only),
+// `sb` whether fsconfig takes it as a flag of a new superblock.
 struct FlagOption {
   const char* name;
-  bool clear;  // the option clears the flag (rw, suid, dev, exec, ...)
-  unsigned long flag;
+  bool clear;          // the option clears the flag (rw, suid, dev, exec, ...)
+  unsigned long ms;
+  std::uint64_t attr;
+  bool sb;
 };
 
-// mount(8)'s flag options, as the spec's mount options table lists them.
+constexpr std::uint64_t kAtime = MOUNT_ATTR__ATIME;
+
 constexpr FlagOption kFlagOptions[] = {
-    {"defaults", false, 0},
-    {"ro", false, MS_RDONLY},           {"rw", true, MS_RDONLY},
-    {"nosuid", false, MS_NOSUID},       {"suid", true, MS_NOSUID},
-    {"nodev", false, MS_NODEV},         {"dev", true, MS_NODEV},
-    {"noexec", false, MS_NOEXEC},       {"exec", true, MS_NOEXEC},
-    {"sync", false, MS_SYNCHRONOUS},    {"async", true, MS_SYNCHRONOUS},
-    {"dirsync", false, MS_DIRSYNC},
-    {"remount", false, MS_REMOUNT},
-    {"mand", false, MS_MANDLOCK},       {"nomand", true, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},     {"atime", true, MS_NOATIME},
-    {"nodiratime", false, MS_NODIRATIME}, {"diratime", true, MS_NODIRATIME},
-    {"relatime", false, MS_RELATIME},   {"norelatime", true, MS_RELATIME},
-    {"strictatime", false, MS_STRICTATIME}, {"nostrictatime", true, MS_STRICTATIME},
-    {"lazytime", false, MS_LAZYTIME},   {"nolazytime", true, MS_LAZYTIME},
-    {"silent", false, MS_SILENT},       {"loud", true, MS_SILENT},
-    {"iversion", false, MS_I_VERSION},  {"noiversion", true, MS_I_VERSION},
-    {"nosymfollow", false, MS_NOSYMFOLLOW}, {"symfollow", true, MS_NOSYMFOLLOW},
+    {"defaults", false, 0, 0, false},
+    {"ro", false, MS_RDONLY, MOUNT_ATTR_RDONLY, true},
+    {"rw", true, MS_RDONLY, MOUNT_ATTR_RDONLY, true},
+    {"nosuid", false, MS_NOSUID, MOUNT_ATTR_NOSUID, false},
+    {"suid", true, MS_NOSUID, MOUNT_ATTR_NOSUID, false},
+    {"nodev", false, MS_NODEV, MOUNT_ATTR_NODEV, false},
+    {"dev", true, MS_NODEV, MOUNT_ATTR_NODEV, false},
+    {"noexec", false, MS_NOEXEC, MOUNT_ATTR_NOEXEC, false},
+    {"exec", true, MS_NOEXEC, MOUNT_ATTR_NOEXEC, false},
+    {"sync", false, MS_SYNCHRONOUS, 0, true},
+    {"async", true, MS_SYNCHRONOUS, 0, true},
+    {"dirsync", false, MS_DIRSYNC, 0, true},
+    {"mand", false, MS_MANDLOCK, 0, true},
+    {"nomand", true, MS_MANDLOCK, 0, true},
+    {"lazytime", false, MS_LAZYTIME, 0, true},
+    {"nolazytime", true, MS_LAZYTIME, 0, true},
+    // Only the kernel's log of a failed mount: nothing to apply with fsconfig.
+    {"silent", false, MS_SILENT, 0, false},
+    {"loud", true, MS_SILENT, 0, false},
+    // The kernel sets i_version itself where the filesystem supports it,
+    // and ignores MS_I_VERSION from user space.
+    {"iversion", false, MS_I_VERSION, 0, false},
+    {"noiversion", true, MS_I_VERSION, 0, false},
+    {"nodiratime", false, MS_NODIRATIME, MOUNT_ATTR_NODIRATIME, false},
+    {"diratime", true, MS_NODIRATIME, MOUNT_ATTR_NODIRATIME, false},
+    {"nosymfollow", false, MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"symfollow", true, MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW, false},
+};
+
+// The atime family is one field of the mount attributes: setting any of
+// them replaces the others. atime, nostrictatime: the kernel's default
+// (relatime); norelatime: every access updates atime.
+struct AtimeOption {
+  const char* name;
+  unsigned long ms_set, ms_clear;
+  std::uint64_t attr;
+};
+
+constexpr AtimeOption kAtimeOptions[] = {
+    {"noatime", MS_NOATIME, 0, MOUNT_ATTR_NOATIME},
+    {"atime", 0, MS_NOATIME, MOUNT_ATTR_RELATIME},
+    {"relatime", MS_RELATIME, 0, MOUNT_ATTR_RELATIME},
+    {"norelatime", 0, MS_RELATIME, MOUNT_ATTR_STRICTATIME},
+    {"strictatime", MS_STRICTATIME, 0, MOUNT_ATTR_STRICTATIME},
+    {"nostrictatime", 0, MS_STRICTATIME, MOUNT_ATTR_RELATIME},
 };
 
 struct PropagationOption {
@@ -48,13 +81,61 @@ constexpr PropagationOption kPropagationOptions[] = {
     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
-// Options of the spec that need mount_setattr(2) or copying, which the
-// rootfs work brings; refused until then rather than passed as data.
-constexpr std::array<std::string_view, 20> kNotYet = {
-    "rro",     "rrw",     "rnosuid",     "rsuid",        "rnodev",  "rdev",       "rnoexec",
-    "rexec",   "rnoatime", "ratime",     "rnodiratime",  "rdiratime", "rrelatime", "rnorelatime",
-    "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "tmpcopyup", "idmap",
-};
+void change(MountAttrChange& c, std::uint64_t attr, bool clear) {
+  if (clear) {
+    c.set &= ~attr;
+    c.clr |= attr;
+  } else {
+    c.clr &= ~attr;
+    c.set |= attr;
+  }
+}
+
+void change_atime(MountAttrChange& c, std::uint64_t attr) {
+  c.set = (c.set & ~kAtime) | attr;
+  c.clr |= kAtime;
+}
+
+void set_sb_flag(std::vector<std::string>& flags, const FlagOption& f) {
+  // ro after rw (and the like) leaves one of the pair: the last.
+  for (const FlagOption& o : kFlagOptions)
+    if (o.sb && o.ms == f.ms) std::erase(flags, std::string(o.name));
+  flags.emplace_back(f.name);
+}
+
+// "a=1,b" as mount(8) splits options: at commas outside double quotes.
+void split_params(const std::string& opt, std::vector<std::string>& out) {
+  std::string cur;
+  bool quoted = false;
+  for (char c : opt) {
+    if (c == '"') quoted = !quoted;
+    if (c == ',' && !quoted) {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+      continue;
+    }
+    cur.push_back(c);
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+}
+
+// The spec's recursive options: "r" + a flag option, applied with
+// mount_setattr(AT_RECURSIVE). Returns false if `opt` is not one.
+bool apply_recursive(MountOptions& out, std::string_view opt) {
+  if (opt.size() < 3 || opt[0] != 'r') return false;
+  std::string_view base = opt.substr(1);
+  for (const FlagOption& f : kFlagOptions) {
+    if (base != f.name || f.attr == 0) continue;
+    change(out.rattr, f.attr, f.clear);
+    return true;
+  }
+  for (const AtimeOption& a : kAtimeOptions) {
+    if (base != a.name) continue;
+    change_atime(out.rattr, a.attr);
+    return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -64,8 +145,18 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& options
     bool known = false;
     for (const FlagOption& f : kFlagOptions) {
       if (opt != f.name) continue;
-      if (f.clear) out.flags &= ~f.flag;
-      else out.flags |= f.flag;
+      if (f.clear) out.flags &= ~f.ms;
+      else out.flags |= f.ms;
+      if (f.attr != 0) change(out.attr, f.attr, f.clear);
+      if (f.sb) set_sb_flag(out.sb_flags, f);
+      known = true;
+      break;
+    }
+    if (known) continue;
+    for (const AtimeOption& a : kAtimeOptions) {
+      if (opt != a.name) continue;
+      out.flags = (out.flags & ~(MS_NOATIME | MS_RELATIME | MS_STRICTATIME | a.ms_clear)) | a.ms_set;
+      change_atime(out.attr, a.attr);
       known = true;
       break;
     }
@@ -79,20 +170,44 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& options
     if (known) continue;
     if (opt == "bind" || opt == "rbind") {
       out.bind = true;
+      out.recursive = out.recursive || opt == "rbind";
       out.flags |= MS_BIND | (opt == "rbind" ? MS_REC : 0);
       continue;
     }
-    for (std::string_view n : kNotYet)
-      if (opt == n || opt == "ridmap") return fail("mount option \"" + opt + "\" is not supported yet", ENOTSUP);
+    if (opt == "remount") {
+      out.remount = true;
+      out.flags |= MS_REMOUNT;
+      continue;
+    }
+    if (opt == "tmpcopyup") {
+      out.tmpcopyup = true;
+      continue;
+    }
+    if (opt == "idmap" || opt == "ridmap") {
+      // idmap and ridmap "SHOULD NOT be passed to the underlying mount(2) call".
+      out.idmap = opt == "idmap" ? IdmapKind::Top : IdmapKind::Recursive;
+      continue;
+    }
+    if (apply_recursive(out, opt)) continue;
+    split_params(opt, out.fs_params);
+  }
+  for (const std::string& p : out.fs_params) {
     if (!out.data.empty()) out.data += ',';
-    out.data += opt;
+    out.data += p;
   }
   return out;
 }
 
 std::vector<std::string> recognized_mount_options() {
-  std::vector<std::string> out{"bind", "rbind"};
-  for (const FlagOption& f : kFlagOptions) out.emplace_back(f.name);
+  std::vector<std::string> out{"bind", "idmap", "rbind", "remount", "ridmap", "tmpcopyup"};
+  for (const FlagOption& f : kFlagOptions) {
+    out.emplace_back(f.name);
+    if (f.attr != 0) out.push_back(std::string("r") + f.name);
+  }
+  for (const AtimeOption& a : kAtimeOptions) {
+    out.emplace_back(a.name);
+    out.push_back(std::string("r") + a.name);
+  }
   for (const PropagationOption& p : kPropagationOptions) out.emplace_back(p.name);
   std::sort(out.begin(), out.end());
   return out;
