@@ -705,9 +705,9 @@ Result<Created> create_container(const CreateOptions& o) {
   if (Result<> r = apply_resources(cgroups, spec.linux.resources.value_or(LinuxResources{})); !r)
     return abort_create(r.error());
   trace::phase("create: init ready");
-  // delete runs the poststop hooks after the bundle may be gone: keep them.
-  if (!spec.hooks.poststop.empty() || !spec.hooks.poststart.empty())
-    if (Result<> r = save_config_copy(lock.dir_fd(), bundle); !r) return abort_create(r.error());
+  // Always kept: delete runs the poststop hooks after the bundle may be
+  // gone, and exec needs the container's process, seccomp and namespaces.
+  if (Result<> r = save_config_copy(lock.dir_fd(), bundle); !r) return abort_create(r.error());
 
   // 9. The pid file and the created state: what callers wait for.
   if (o.pid_file)

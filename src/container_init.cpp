@@ -65,7 +65,9 @@ Result<> run_create_hooks(const InitContext& ctx) {
   return {};
 }
 
-// ---- the process ----
+}  // namespace
+
+// ---- the process: shared with exec's child (container_init.hpp) ----
 
 // /dev/console as a bind mount of the pty's slave. CVE-2025-52565: by fd
 // both ends: the source is the slave we hold (checked to be on a devpts),
@@ -74,7 +76,7 @@ Result<> run_create_hooks(const InitContext& ctx) {
 // or the config's mounts put at /dev/console cannot redirect the bind onto
 // something else (a /proc file, say). No /dev/console and no way to make
 // one (a read-only /dev): nothing is bound, as before.
-Result<> bind_console(int slave) {
+static Result<> bind_console(int slave) {
   struct statfs sfs {};
   if (::fstatfs(slave, &sfs) < 0) return fail_errno("fstatfs the pty");
   if (sfs.f_type != DEVPTS_SUPER_MAGIC) return fail("the pty is not on a devpts", EXDEV);
@@ -101,9 +103,8 @@ Result<> bind_console(int slave) {
 
 // process.terminal: a pty from the container's own devpts, its master sent
 // to the caller's console socket, its slave the process's controlling
-// terminal, stdio and /dev/console.
-Result<> setup_terminal(const InitContext& ctx) {
-  const Process& proc = *ctx.spec->process;
+// terminal, stdio and (with bind_dev_console) /dev/console.
+Result<> setup_terminal(const Process& proc, int console_fd, bool bind_dev_console) {
   UniqueFd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!master) master.reset(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!master) return fail_errno("open /dev/ptmx");
@@ -123,8 +124,8 @@ Result<> setup_terminal(const InitContext& ctx) {
   if (::ioctl(master.get(), TIOCGPTN, &ptn) < 0) return fail_errno("TIOCGPTN");
   // /dev/console is the terminal too, when /dev is the container's own.
   // (Not in the host's mount namespace: the mount would be the host's.)
-  if (ctx.mount_ns) TRY(bind_console(slave.get()));
-  TRY_CTX(sys::send_fd(ctx.console_fd, master.get(), "/dev/pts/" + std::to_string(ptn)), "--console-socket");
+  if (bind_dev_console) TRY(bind_console(slave.get()));
+  TRY_CTX(sys::send_fd(console_fd, master.get(), "/dev/pts/" + std::to_string(ptn)), "--console-socket");
   if (::setsid() < 0) return fail_errno("setsid");
   if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) return fail_errno("make the pty the controlling terminal");
   for (int fd = 0; fd < 3; fd++)
@@ -187,7 +188,7 @@ Result<> load_seccomp_filter(const SeccompProgram& prog, int sock) {
 // a cwd such as /proc/self/fd/N would otherwise enter a directory the
 // runtime had open on the host (CVE-2024-21626). glibc's getcwd fails
 // with ENOENT when the kernel reports the cwd unreachable from the root.
-Result<> enter_cwd(const std::string& cwd) {
+static Result<> enter_cwd(const std::string& cwd) {
   if (::chdir(cwd.c_str()) < 0) return fail_errno("process.cwd: chdir `" + cwd + "`");
   char buf[4096];
   if (::getcwd(buf, sizeof buf) == nullptr) {
@@ -200,7 +201,7 @@ Result<> enter_cwd(const std::string& cwd) {
 }
 
 // The value of NAME in an environment, or nullptr.
-const char* env_value(const std::vector<std::string>& env, std::string_view name) {
+static const char* env_value(const std::vector<std::string>& env, std::string_view name) {
   for (const std::string& e : env)
     if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=')
       return e.c_str() + name.size() + 1;
@@ -235,7 +236,7 @@ Result<std::string> find_executable(const Process& p) {
 }
 
 // Only stdio and the preserved fds reach the user's program.
-Result<> close_other_fds(unsigned preserve_fds) {
+static Result<> close_other_fds(unsigned preserve_fds) {
   for (unsigned fd = 3; fd < 3 + preserve_fds; fd++) {
     int flags = ::fcntl(static_cast<int>(fd), F_GETFD);
     if (flags >= 0) ::fcntl(static_cast<int>(fd), F_SETFD, flags & ~FD_CLOEXEC);
@@ -244,6 +245,32 @@ Result<> close_other_fds(unsigned preserve_fds) {
     return fail_errno("close_range");
   return {};
 }
+
+// The confinement steps the init and exec's child share, from the seccomp
+// filter (without noNewPrivileges) to the closing of the fds; returns the
+// program to exec. The LSM labels and (with noNewPrivileges) the seccomp
+// filter come later, right before execve.
+Result<std::string> confine_process(const Process& proc, const Confinement& conf, int sync_fd,
+                                    unsigned preserve_fds) {
+  // Without noNewPrivileges, loading a filter takes CAP_SYS_ADMIN, which
+  // the user switch may drop: it loads here (seccomp.hpp says when else).
+  if (conf.seccomp && !proc.no_new_privileges) TRY(load_seccomp_filter(*conf.seccomp, sync_fd));
+  if (conf.caps) TRY(drop_bounding_set(*conf.caps));
+  TRY_CTX(switch_user(proc.user, conf.caps.has_value()), "process.user");
+  if (conf.caps) TRY(apply_capabilities(*conf.caps));
+  else TRY_CTX(clear_inheritable(), "process.capabilities");
+  if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
+  TRY(enter_cwd(proc.cwd));
+  // Before seccomp, which it lets load without CAP_SYS_ADMIN.
+  if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return fail_errno("process.noNewPrivileges");
+  std::string executable = TRY(find_executable(proc));
+  TRY(refuse_runtime_binary(executable, conf));
+  TRY(close_other_fds(preserve_fds));
+  return executable;
+}
+
+namespace {
 
 // Everything up to Ready: the container as the config describes it.
 Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_attr) {
@@ -296,7 +323,7 @@ Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_
     if (::chdir(ctx.rootfs.c_str()) < 0 || ::chroot(".") < 0 || ::chdir("/") < 0)
       return fail_errno("rootfs: chroot `" + ctx.rootfs + "`");
   }
-  if (proc.terminal) TRY_CTX(setup_terminal(ctx), "process.terminal");
+  if (proc.terminal) TRY_CTX(setup_terminal(proc, ctx.console_fd, ctx.mount_ns), "process.terminal");
   TRY(apply_rlimits(proc));
   if (proc.scheduler) TRY(apply_scheduler(*proc.scheduler));
   if (proc.io_priority) TRY(apply_io_priority(*proc.io_priority));
@@ -305,22 +332,7 @@ Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_
       ::personality(static_cast<unsigned long>(spec.linux.personality->domain)) < 0)
     return fail_errno("linux.personality");
 
-  // Without noNewPrivileges, loading a filter takes CAP_SYS_ADMIN, which
-  // the user switch may drop: it loads here (seccomp.hpp says when else).
-  const Confinement& conf = *ctx.confinement;
-  if (conf.seccomp && !proc.no_new_privileges) TRY(load_seccomp_filter(*conf.seccomp, ctx.sync_fd));
-  if (conf.caps) TRY(drop_bounding_set(*conf.caps));
-  TRY_CTX(switch_user(proc.user, conf.caps.has_value()), "process.user");
-  if (conf.caps) TRY(apply_capabilities(*conf.caps));
-  else TRY_CTX(clear_inheritable(), "process.capabilities");
-  if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
-  TRY(enter_cwd(proc.cwd));
-  // Before seccomp, which it lets load without CAP_SYS_ADMIN.
-  if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    return fail_errno("process.noNewPrivileges");
-  executable = TRY(find_executable(proc));
-  TRY(refuse_runtime_binary(executable, conf));
-  TRY(close_other_fds(ctx.preserve_fds));
+  executable = TRY(confine_process(proc, *ctx.confinement, ctx.sync_fd, ctx.preserve_fds));
   return {};
 }
 

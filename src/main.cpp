@@ -27,7 +27,8 @@ struct Dispatch {
 // The commands that are implemented; the rest of the CLI-CONTRACT surface is
 // parsed, and reported as not implemented yet.
 constexpr Dispatch kDispatch[] = {
-    {"create", cmd_create},     {"delete", cmd_delete}, {"features", cmd_features},
+    {"create", cmd_create},     {"delete", cmd_delete}, {"exec", cmd_exec},
+    {"features", cmd_features}, {"ps", cmd_ps},
     {"kill", cmd_kill},         {"list", cmd_list},     {"run", cmd_run},
     {"spec", cmd_spec},         {"start", cmd_start},   {"state", cmd_state},
     {"validate", cmd_validate},

@@ -4,6 +4,10 @@
 
 #include "ocirun/cli.hpp"
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include <sys/types.h>
 
 #include "ocirun/error.hpp"
 
@@ -19,6 +23,11 @@ Result<int> cmd_start(const cli::Invocation& inv);
 Result<int> cmd_kill(const cli::Invocation& inv);
 Result<int> cmd_delete(const cli::Invocation& inv);
 Result<int> cmd_run(const cli::Invocation& inv);
+Result<int> cmd_exec(const cli::Invocation& inv);
+Result<int> cmd_ps(const cli::Invocation& inv);
+
+// ps's table: ps(1)'s header and the lines whose PID is one of `pids`.
+Result<std::string> filter_ps_output(std::string_view out, const std::vector<pid_t>& pids);
 
 // The state dir: --root, or the default for this user.
 Result<std::string> state_root(const cli::Invocation& inv);

@@ -46,4 +46,27 @@ struct InitContext {
 // sync socket (before Ready) or the start connection (after) and exits.
 [[noreturn]] void init_main(const InitContext& ctx);
 
+// The steps of the init that exec's child (container_exec.cpp) takes too,
+// so that an exec'd process is confined exactly as the init is.
+struct SeccompProgram;  // seccomp.hpp
+
+// process.terminal: a pty from the devpts at /dev/pts (the container's, once
+// in its mount namespace); the master goes to console_fd.
+Result<> setup_terminal(const Process& proc, int console_fd, bool bind_dev_console);
+Result<> apply_rlimits(const Process& p);
+Result<> apply_scheduler(const Scheduler& sch);
+Result<> apply_io_priority(const IoPriority& io);
+// Loads the filter; with notify, sends the listener fd over `sock` as
+// SeccompFd and waits for SeccompDone.
+Result<> load_seccomp_filter(const SeccompProgram& prog, int sock);
+// args[0] resolved in the process's PATH, with the contract's messages.
+Result<std::string> find_executable(const Process& p);
+// Seccomp (without noNewPrivileges), bounding set, user, capabilities,
+// umask, cwd (checked inside the root: CVE-2024-21626), no_new_privs, the
+// executable (refused if it is the runtime: CVE-2019-5736), and every fd
+// but stdio and the preserved ones marked close-on-exec. Returns the
+// path to execve.
+Result<std::string> confine_process(const Process& proc, const Confinement& conf, int sync_fd,
+                                    unsigned preserve_fds);
+
 }  // namespace ocirun

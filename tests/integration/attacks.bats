@@ -1,9 +1,8 @@
 #!/usr/bin/env bats
 # The escapes that hit runc and crun, each tried from inside a container
 # against this runtime: each must fail, and the host stay unchanged.
-# spec/security.md lists them with their defences. The ones that need
-# `exec` (CVE-2019-5736 and CVE-2016-9962 through an exec'd process,
-# CVE-2022-29162 for exec's capabilities) wait for the exec command.
+# spec/security.md lists them with their defences. The same attacks
+# through `ocirun exec` are in exec.bats.
 
 load helpers
 
