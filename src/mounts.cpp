@@ -180,9 +180,19 @@ Result<> set_propagation(int mnt_fd, unsigned long propagation) {
 }
 
 Result<> attach(int mnt_fd, int target_fd) {
-  if (::move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return fail_errno("move_mount");
-  return {};
+  if (::move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0) return {};
+  int err = errno;
+  // A directory onto a file, or the reverse: move_mount says EINVAL where
+  // mount(2) said ENOTDIR, and callers (Podman, Docker) show the user
+  // runc's "not a directory".
+  struct stat from {}, to {};
+  if (err == EINVAL && ::fstat(mnt_fd, &from) == 0 && ::fstat(target_fd, &to) == 0 &&
+      S_ISDIR(from.st_mode) != S_ISDIR(to.st_mode))
+    return fail(std::string("move_mount: ") + (S_ISDIR(from.st_mode) ? "a directory onto a file" : "a file onto a directory") +
+                    ": not a directory",
+                ENOTDIR);
+  errno = err;
+  return fail_errno("move_mount");
 }
 
 Result<> check_fs_type(int fd, long magic, std::string_view what) {

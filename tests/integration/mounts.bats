@@ -74,6 +74,25 @@ rt_run_lines() {
   assert_nothing_left b1
 }
 
+@test "bind mounts: a file onto a directory of the image, or the reverse, fails create with \"not a directory\"" {
+  require_root
+  lt_bundle true
+  echo content > "$BATS_TEST_TMPDIR/afile"
+  # /etc is a directory in the image; /etc/passwd a file.
+  config_edit --arg f "$BATS_TEST_TMPDIR/afile" '.mounts += [{destination: "/etc", type: "bind", source: $f, options: ["bind"]}]'
+  rt_create f1
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"not a directory"* ]]
+  assert_nothing_left f1
+  config_edit --arg d "$BATS_TEST_TMPDIR" '.mounts[-1] = {destination: "/etc/passwd", type: "bind", source: $d, options: ["bind"]}'
+  rt_create f2
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"not a directory"* ]]
+  assert_nothing_left f2
+}
+
 @test "recursive options: rro, rnosuid, rnoexec on an rbind reach every submount; ro alone only the top" {
   require_root
   lt_bundle cat /proc/self/mountinfo
