@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of ocirun: installs what is missing, builds, runs the unit
 # suite (Catch2, no root), the integration suite (bats, as root: it runs
-# the built binary on bundles it makes in temp dirs) and the pure cgroup v2
-# lane (bats inside a qemu VM, tests/vm/lane.sh), and ends with the line
+# the built binary on bundles it makes in temp dirs), the pure cgroup v2
+# lane (bats inside a qemu VM, tests/vm/lane.sh) and the client suite
+# (containerd, Podman and Docker with ocirun as their runtime,
+# tests/clients/run.sh), and ends with the line
 #   N passed, N failed, N skipped
 # summed over all suites. Exits non-zero when a test failed.
 set -uo pipefail
@@ -68,6 +70,15 @@ tests/vm/lane.sh | tee "$tap"
 count_tap "$tap"
 rm -f "$tap"
 echo "vm (cgroup v2): $i_pass passed, $i_fail failed, $i_skip skipped"
+add "$i_pass" "$i_fail" "$i_skip"
+
+# ---- real clients: containerd, Podman and Docker drive the built ocirun
+# (tests/clients/run.sh installs them, and reports skips without root) ----
+tap=$(mktemp)
+CLIENT_RUNTIME="$top/build/src/ocirun" tests/clients/run.sh | tee "$tap"
+count_tap "$tap"
+rm -f "$tap"
+echo "clients: $i_pass passed, $i_fail failed, $i_skip skipped"
 add "$i_pass" "$i_fail" "$i_skip"
 
 echo "$passed passed, $failed failed, $skipped skipped"
