@@ -650,6 +650,15 @@ Result<ContainerLock> StateStore::create(const ContainerState& initial) {
   if (::fstatat(m_root.get(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
     return tl::unexpected<Error>(container_exists(id));
 
+  // Shared among creates, exclusive against sweep_leftovers: a sweep must
+  // not take this create's hidden dir for a dead one in the moment between
+  // its mkdir and its flock (50 parallel creates and deletes hit that).
+  TRY_CTX(flock_fd(m_root.get(), LOCK_SH), ctx);
+  struct RootUnlock {
+    int fd;
+    ~RootUnlock() { ::flock(fd, LOCK_UN); }
+  } root_unlock{m_root.get()};
+
   // The directory is made complete under a hidden name, then renamed into
   // place: no command ever sees a container without its state.json.
   std::string tmp = TRY_CTX(
@@ -687,13 +696,21 @@ Result<> StateStore::sweep_leftovers() const {
     return fail_errno("sweep the state root: opendir `" + m_root_path + "`");
   }
   ::rewinddir(dir);
+  // No create is between its mkdir and its flock while this is held (see
+  // create); one that died there left its dir unlocked, for us to remove.
+  if (Result<> r = flock_fd(m_root.get(), LOCK_EX); !r) {
+    ::closedir(dir);
+    return tl::unexpected(with_context(r.error(), "sweep the state root"));
+  }
+  struct RootUnlock {
+    int fd;
+    ~RootUnlock() { ::flock(fd, LOCK_UN); }
+  } root_unlock{m_root.get()};
   std::vector<std::string> stale;
   while (struct dirent* e = ::readdir(dir)) {
     std::string_view name = e->d_name;
     if (!name.starts_with(kNewPrefix) && !name.starts_with(kDelPrefix)) continue;
-    // A live create or delete holds the dir's lock. (A create between its
-    // mkdir and its flock is the one it cannot see: that create then fails
-    // cleanly, its dir gone.)
+    // A live create or delete holds the dir's lock.
     UniqueFd d(::openat(m_root.get(), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (d && flock_fd(d.get(), LOCK_EX | LOCK_NB)) stale.emplace_back(name);
   }

@@ -246,6 +246,26 @@ ran_count() {
   assert_nothing_left c1
 }
 
+@test "creates all succeed while delete --force sweeps the state root beside them" {
+  require_root
+  lt_bundle true
+  ns_remove network
+  # Each container in its default cgroup (ocirun/<id>), not the test's one.
+  config_edit 'del(.linux.cgroupsPath)'
+  ( for i in $(seq 1 150); do rt delete --force nosuch >/dev/null 2>&1 </dev/null; done ) 3>&- &
+  local sweeper=$! i p fails=0 pids=()
+  for i in $(seq 1 25); do
+    rt create --bundle "$BUNDLE" "p$i" </dev/null >"$BATS_TEST_TMPDIR/p$i.log" 2>&1 3>&- &
+    pids+=("$!")
+  done
+  for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+  wait "$sweeper"
+  cat "$BATS_TEST_TMPDIR"/p*.log
+  for i in $(seq 1 25); do rt delete --force "p$i"; done
+  [ "$fails" -eq 0 ]
+  assert_nothing_left
+}
+
 # A program that logs the signals it gets (TERM, USR1, HUP) to /shared/sig
 # and runs until /shared/stop exists. As the pid namespace's init it gets
 # only the signals it has a handler for, and SIGKILL.
