@@ -118,7 +118,7 @@ poststop" ]
 @test "runtime hooks run in the runtime's namespaces, even when the container joins a pid namespace and has a time namespace" {
   require_root
   # A pid namespace to join, held by a process of this test.
-  unshare --pid --fork --mount-proc sleep 100 &
+  unshare --pid --fork --kill-child --mount-proc sleep 100 &
   holder=$!
   for _ in $(seq 50); do inner=$(pgrep -P "$holder" sleep) && break; sleep 0.05; done
   make_bundle sleep 100

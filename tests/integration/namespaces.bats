@@ -336,7 +336,9 @@ open_bundle_path() {
   # A holder in a user namespace with a pid namespace: unshare forks
   # sleep as pid 1 there, and stays its parent; root there is mapped to
   # 100000 by the test (unshare's --map-users needs newuidmap).
-  unshare --user --pid --fork sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+  # --kill-child: sleep, the pid namespace's init, dies with unshare, which
+  # teardown kills (it would otherwise outlive the test).
+  unshare --user --pid --fork --kill-child sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
   HOLDER=$!
   LT_HOLDERS+=("$HOLDER")
   wait_for eval '[ "$(pid_ns "$HOLDER" pid_for_children)" != "$(host_ns pid)" ]'
