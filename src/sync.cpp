@@ -1,5 +1,7 @@
 #include "ocirun/sync.hpp"
 
+#include "ocirun/sys.hpp"
+
 #include <sys/socket.h>
 
 #include <cstring>
@@ -34,20 +36,7 @@ Result<> sync_send(int fd, SyncType type, int code, std::string_view msg) {
 
 Result<> sync_send_fd(int fd, SyncType type, int pass) {
   Header h{static_cast<std::uint32_t>(type), 0};
-  iovec iov{&h, sizeof h};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &pass, sizeof pass);
-  while (::sendmsg(fd, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR) return fail_errno("sync: sendmsg");
+  TRY_CTX(sys::send_fd(fd, pass, std::string_view(reinterpret_cast<const char*>(&h), sizeof h)), "sync");
   return {};
 }
 

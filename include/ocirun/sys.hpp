@@ -35,7 +35,7 @@ std::string fd_path(int fd);
 
 // Sends fd over a unix socket in one SCM_RIGHTS message, with `name` as
 // the data (as runc's console socket protocol carries the pty's name).
-Result<> send_fd(int sock, int fd, std::string_view name);
+Result<> send_fd(int sock, int fd, std::string_view name);  // name: the bytes sent with it ("fd" if empty)
 
 // argv/envp for execve: pointers into `v`, null-terminated; valid while v is.
 std::vector<char*> c_strings(const std::vector<std::string>& v);
