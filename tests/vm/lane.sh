@@ -1,24 +1,24 @@
 #!/usr/bin/env bash
 # lane.sh: the pure cgroup v2 lane of the test suite. Boots Debian's kernel
-# under qemu with cgroup_no_v1=all (boot.sh) and runs cgroups-v2.bats there
-# against the built, static ocirun; prints bats' TAP on stdout, for
+# under qemu with cgroup_no_v1=all (boot.sh) and runs every tests/vm/*.bats
+# suite there against the built, static ocirun; prints bats' TAP on stdout, for
 # scripts/test.sh to count. Where the VM cannot run (not root, no qemu, no
 # kernel package), every test is printed as skipped with the reason.
 # Env: OCIRUN_VM_CACHE (default /var/tmp/ocirun-vm-cache), VM_TIMEOUT.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-suite=$here/cgroups-v2.bats
+suites=("$here"/*.bats)
 cache=${OCIRUN_VM_CACHE:-/var/tmp/ocirun-vm-cache}
 
 skip_all() {
   echo "vm lane: skipped: $1" >&2
   local i=0 name
-  echo "1..$(grep -c '^@test ' "$suite")"
+  echo "1..$(cat "${suites[@]}" | grep -c '^@test ')"
   while IFS= read -r name; do
     i=$((i + 1))
     echo "ok $i $name # skip $1"
-  done < <(sed -n 's/^@test "\(.*\)" {$/\1/p' "$suite")
+  done < <(sed -n 's/^@test "\(.*\)" {$/\1/p' "${suites[@]}")
   exit 0
 }
 
@@ -35,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 cat > "$work/run.sh" <<RUN
 #!/bin/sh
 export OCIRUN=$top/build/src/ocirun CGCTL=$top/build/tests/cgctl TMPDIR=/tmp
-exec bats --tap "$suite"
+exec bats --tap ${suites[*]}
 RUN
 out=$work/tap
 "$here/boot.sh" "$cache" "$work" > "$out"
