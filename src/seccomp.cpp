@@ -15,6 +15,7 @@
 
 #include "ocirun/fs.hpp"
 #include "ocirun/json.hpp"
+#include "ocirun/sys.hpp"
 
 namespace ocirun {
 
@@ -249,28 +250,8 @@ Result<> send_seccomp_listener(const std::string& path, const std::string& state
   path.copy(addr.sun_path, sizeof addr.sun_path - 1);
   if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
     return fail_errno("connect `" + path + "`");
-  // One sendmsg: the fd with the first byte of the state, as the spec asks.
-  iovec iov{const_cast<char*>(state_json.data()), state_json.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  ssize_t n;
-  do {
-    n = ::sendmsg(s.get(), &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return fail_errno("send to `" + path + "`");
-  // A stream socket may take part of it: the rest without the fd.
-  std::string_view rest(state_json);
-  rest.remove_prefix(static_cast<std::size_t>(n));
-  if (!rest.empty()) TRY_CTX(fs::write_all(s.get(), rest), "send to `" + path + "`");
+  // One message: the fd with the first byte of the state, as the spec asks.
+  TRY_CTX(sys::send_fd(s.get(), fd, state_json), "send to `" + path + "`");
   return {};
 }
 

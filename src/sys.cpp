@@ -63,9 +63,9 @@ Result<int> ns_type(int fd) {
   return t;
 }
 
-Result<> send_fd(int sock, int fd, std::string_view name) {
-  std::string data(name.empty() ? std::string_view("fd") : name);
-  iovec iov{data.data(), data.size()};
+Result<> send_fd(int sock, int fd, std::string_view data) {
+  if (data.empty()) data = "fd";
+  iovec iov{const_cast<char*>(data.data()), data.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr msg{};
   msg.msg_iov = &iov;
@@ -77,8 +77,16 @@ Result<> send_fd(int sock, int fd, std::string_view name) {
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR) return fail_errno("sendmsg");
+  ssize_t n;
+  do {
+    n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return fail_errno("sendmsg");
+  // A stream socket may take only part of it: the rest goes without the fd
+  // (the fd arrives with the first byte, as the seccomp listener expects).
+  std::string_view rest(data);
+  rest.remove_prefix(static_cast<std::size_t>(n));
+  if (!rest.empty()) TRY_CTX(fs::write_all(sock, rest), "send");
   return {};
 }
 

@@ -33,9 +33,11 @@ Result<int> ns_type(int fd);
 // "/proc/self/fd/N", for the syscalls that take a path but must act on an fd.
 std::string fd_path(int fd);
 
-// Sends fd over a unix socket in one SCM_RIGHTS message, with `name` as
-// the data (as runc's console socket protocol carries the pty's name).
-Result<> send_fd(int sock, int fd, std::string_view name);  // name: the bytes sent with it ("fd" if empty)
+// Sends fd over a unix socket in an SCM_RIGHTS message whose data is
+// `data` ("fd" if empty): the pty's name for runc's console socket
+// protocol, the state JSON for a seccomp listener. The fd travels with the
+// first byte; on a stream socket what sendmsg did not take follows.
+Result<> send_fd(int sock, int fd, std::string_view data);
 
 // argv/envp for execve: pointers into `v`, null-terminated; valid while v is.
 std::vector<char*> c_strings(const std::vector<std::string>& v);
