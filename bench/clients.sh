@@ -88,7 +88,7 @@ chmod 755 "$T"
 MARK=$((900000 + $$ % 99999))
 CG_PARENT=ocirun-clientbench-$$
 IMG=$T/image
-# shellcheck source=../tests/clients/lib.sh
+# shellcheck source=tests/clients/lib.sh
 . "$SUITE_DIR/lib.sh"
 for c in containerd podman docker; do
   # shellcheck disable=SC1090
@@ -97,7 +97,14 @@ done
 cd "$T" || exit 1
 
 STOPPERS=()
-before=$(host_snapshot | sort)
+# snapshot: the client suite's (mounts, processes, cgroups, sockets, netns)
+# and the containers' state that Podman leaves in the runtimes' default roots
+snapshot() {
+  host_snapshot
+  ls /run/ocirun /run/runc /run/crun 2>/dev/null | grep -E '^[0-9a-f]{64}$' | sed 's/^/state /'
+  grep rt-timer-hide /proc/self/mountinfo
+}
+before=$(snapshot | sort)
 mounts_before=$(grep -c . /proc/self/mountinfo)
 cleanup() {
   local s
@@ -321,16 +328,11 @@ count() { awk -F'\t' -v c="$1" -v r="$2" -v ok="$3" '$1 == c && $2 == r && (ok ?
 for s in "${STOPPERS[@]}"; do [ -n "$s" ] && "$s" >/dev/null 2>&1; done
 STOPPERS=()
 remove_cgroup_parent
-after=$(host_snapshot | sort)
+after=$(snapshot | sort)
 extra=$(comm -13 <(echo "$before") <(echo "$after"))
 mounts_after=$(grep -c . /proc/self/mountinfo)
-if [ -n "$extra" ] || grep -q rt-timer-hide /proc/self/mountinfo; then
-  {
-    echo
-    echo "LEFT ON THE HOST after the run:"
-    echo "$extra"
-    grep rt-timer-hide /proc/self/mountinfo
-  } >>"$out/clients.txt"
+if [ -n "$extra" ]; then
+  printf '\nLEFT ON THE HOST after the run:\n%s\n' "$extra" >>"$out/clients.txt"
   status=1
 else
   echo >>"$out/clients.txt"
