@@ -16,6 +16,13 @@ ctr_run() {
 }
 
 containerd_start() {
+  containerd_setup || return 1
+  CD_WRAP=$(make_wrapper "$CD/bin" "$CD/argv.log")
+}
+
+# containerd_setup: the daemon, its config and state in $CD, and the image
+# imported; shared with bench/clients.sh (ctr picks the runtime per run).
+containerd_setup() {
   mkdir -p "$CD"
   [ -e /run/containerd ] && CD_HAD_RUN=1 || CD_HAD_RUN=0
   cat >"$CD/config.toml" <<EOF
@@ -47,7 +54,6 @@ EOF
     tail -n 20 "$CD/daemon.log"
     return 1
   }
-  CD_WRAP=$(make_wrapper "$CD/bin" "$CD/argv.log")
   ctr_ images import "$IMG/busybox.tar" >"$CD/import.log" 2>&1 || {
     cat "$CD/import.log"
     return 1

@@ -9,14 +9,21 @@ dk() { DOCKER_CONFIG=$DK/client timeout 120 /usr/bin/docker -H "unix://$DK/docke
 dk_run() { dk run --runtime ocirun "$@"; }
 
 docker_start() {
+  DK_WRAP=$(make_wrapper "$DK/bin" "$DK/argv.log")
+  docker_setup "\"ocirun\": { \"path\": \"$DK_WRAP\" }"
+}
+
+# docker_setup RUNTIMES: dockerd with RUNTIMES (the members of daemon.json's
+# "runtimes") registered, its state in $DK, and the image loaded; shared
+# with bench/clients.sh.
+docker_setup() {
   mkdir -p "$DK"/{data,exec,client}
   [ -e /run/containerd ] && DK_HAD_RUN=1 || DK_HAD_RUN=0
   # dockerd always makes /run/docker/plugins (the plugin sockets' place)
   [ -e /run/docker ] && DK_HAD_RUNDOCKER=1 || DK_HAD_RUNDOCKER=0
-  DK_WRAP=$(make_wrapper "$DK/bin" "$DK/argv.log")
   cat >"$DK/daemon.json" <<EOF
 {
-  "runtimes": { "ocirun": { "path": "$DK_WRAP" } },
+  "runtimes": { $1 },
   "exec-opts": ["native.cgroupdriver=cgroupfs"],
   "cgroup-parent": "/$CG_PARENT",
   "iptables": false,

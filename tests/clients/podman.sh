@@ -14,10 +14,19 @@ pm() {
 pm_run() { pm run --cgroup-parent "/$CG_PARENT" "$@"; }
 
 podman_start() {
+  PM_WRAP=$(make_wrapper "$PM/bin" "$PM/argv.log")
+  podman_setup "$(basename "$RUNTIME")"
+}
+
+# podman_setup NAME...: the config and storage in $PM, the runtimes named
+# NAME (basenames) in runtime_supports_json, and the image loaded (with
+# --runtime $PM_WRAP); shared with bench/clients.sh.
+podman_setup() {
+  local json
+  json=$(printf '"%s", ' "$@")
   mkdir -p "$PM"/{root,run,tmp,networks}
   # rootful Podman's SHM locks have a fixed name, made on first use
   [ -e /dev/shm/libpod_lock ] && PM_HAD_LOCK=1 || PM_HAD_LOCK=0
-  PM_WRAP=$(make_wrapper "$PM/bin" "$PM/argv.log")
   cat >"$PM/containers.conf" <<EOF
 [containers]
 netns = "none"
@@ -32,7 +41,7 @@ tmp_dir = "$PM/tmp"
 static_dir = "$PM/root/libpod"
 volume_path = "$PM/root/volumes"
 # without its name here Podman reads the runtime's errors from stderr
-runtime_supports_json = ["$(basename "$RUNTIME")"]
+runtime_supports_json = [${json%, }]
 
 [network]
 network_config_dir = "$PM/networks"
