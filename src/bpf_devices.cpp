@@ -42,15 +42,11 @@ std::int32_t bpf_access(std::uint8_t access) {
   return out;
 }
 
-bool matches_everything(const LinuxDeviceCgroup& r) {
-  return r.type == DeviceCgroupType::All && !r.major && !r.minor && r.access == kDeviceAccessAll;
-}
-
 long bpf(int cmd, bpf_attr* attr) { return ::syscall(SYS_bpf, cmd, attr, sizeof *attr); }
 
 }  // namespace
 
-std::vector<bpf_insn> build_device_filter(const std::vector<LinuxDeviceCgroup>& rules) {
+std::vector<bpf_insn> build_device_filter(const DeviceRuleSet& rules) {
   std::vector<bpf_insn> p;
   // The context: access_type = (access << 16) | type; major; minor.
   p.push_back(insn(kLdxW, kType, kCtx, 0, 0));
@@ -60,31 +56,28 @@ std::vector<bpf_insn> build_device_filter(const std::vector<LinuxDeviceCgroup>& 
   p.push_back(insn(kLdxW, kMajor, kCtx, 4, 0));
   p.push_back(insn(kLdxW, kMinor, kCtx, 8, 0));
 
-  // One block per rule, last rule first: each test jumps past the block
-  // when the rule does not match; the block's end returns its verdict.
-  for (auto it = rules.rbegin(); it != rules.rend(); ++it) {
-    const LinuxDeviceCgroup& r = *it;
+  // One block per exception: each test jumps past the block when the
+  // exception does not match; the block's end returns its verdict.
+  for (const LinuxDeviceCgroup& r : rules.exceptions) {
     std::vector<bpf_insn> block;
-    if (!matches_everything(r)) {
-      if (r.type != DeviceCgroupType::All)
-        block.push_back(insn(kJne32, kType, 0, 0,
-                             r.type == DeviceCgroupType::Char ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK));
-      if (r.access != kDeviceAccessAll) {
-        std::int32_t acc = bpf_access(r.access);
-        block.push_back(insn(kMov32Reg, kTmp, kAccess, 0, 0));
-        if (r.allow) {
-          // Allowed only if nothing outside the rule's access is asked.
-          block.push_back(insn(kAnd32, kTmp, 0, 0, ~acc & 0xffff));
-          block.push_back(insn(kJne32, kTmp, 0, 0, 0));
-        } else {
-          // Denied as soon as one asked access is in the rule's.
-          block.push_back(insn(kAnd32, kTmp, 0, 0, acc));
-          block.push_back(insn(kJeq32, kTmp, 0, 0, 0));
-        }
+    if (r.type != DeviceCgroupType::All)
+      block.push_back(insn(kJne32, kType, 0, 0,
+                           r.type == DeviceCgroupType::Char ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK));
+    if (r.access != kDeviceAccessAll) {
+      std::int32_t acc = bpf_access(r.access);
+      block.push_back(insn(kMov32Reg, kTmp, kAccess, 0, 0));
+      if (r.allow) {
+        // Allowed only if nothing outside the exception's access is asked.
+        block.push_back(insn(kAnd32, kTmp, 0, 0, ~acc & 0xffff));
+        block.push_back(insn(kJne32, kTmp, 0, 0, 0));
+      } else {
+        // Denied as soon as one asked access is in the exception's.
+        block.push_back(insn(kAnd32, kTmp, 0, 0, acc));
+        block.push_back(insn(kJeq32, kTmp, 0, 0, 0));
       }
-      if (r.major) block.push_back(insn(kJne32, kMajor, 0, 0, static_cast<std::int32_t>(*r.major)));
-      if (r.minor) block.push_back(insn(kJne32, kMinor, 0, 0, static_cast<std::int32_t>(*r.minor)));
     }
+    if (r.major) block.push_back(insn(kJne32, kMajor, 0, 0, static_cast<std::int32_t>(*r.major)));
+    if (r.minor) block.push_back(insn(kJne32, kMinor, 0, 0, static_cast<std::int32_t>(*r.minor)));
     block.push_back(insn(kMov64, 0, 0, 0, r.allow ? 1 : 0));
     block.push_back(insn(kExit, 0, 0, 0, 0));
     // Each conditional jump goes to the first instruction after the block.
@@ -92,11 +85,8 @@ std::vector<bpf_insn> build_device_filter(const std::vector<LinuxDeviceCgroup>& 
       if (block[i].code == kJne32 || block[i].code == kJeq32)
         block[i].off = static_cast<std::int16_t>(block.size() - i - 1);
     p.insert(p.end(), block.begin(), block.end());
-    // A rule that matches every access ends the program: earlier rules
-    // could never be reached.
-    if (matches_everything(r)) return p;
   }
-  p.push_back(insn(kMov64, 0, 0, 0, 0));
+  p.push_back(insn(kMov64, 0, 0, 0, rules.default_allow ? 1 : 0));
   p.push_back(insn(kExit, 0, 0, 0, 0));
   return p;
 }

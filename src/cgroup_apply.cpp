@@ -2,10 +2,14 @@
 // cgroup_resources.cpp, on the v2 tree or the v1 controllers.
 #include "ocirun/cgroup_apply.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "ocirun/bpf_devices.hpp"
 #include "ocirun/fs.hpp"
@@ -43,7 +47,94 @@ Result<> write_one(int dir_fd, const std::string& file, std::string_view value) 
   return {};
 }
 
+// The processes of the cgroup at dir_fd and of the cgroups below it, to a
+// fixed depth (a cgroup tree deeper than that is not what create expects).
+Result<std::size_t> count_procs(int dir_fd, int depth) {
+  std::string procs = TRY(fs::read_file_at(dir_fd, "cgroup.procs"));
+  std::size_t n = static_cast<std::size_t>(std::count(procs.begin(), procs.end(), '\n'));
+  if (depth == 0) return n;
+  int dup = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return fail_errno("dup");
+  DIR* d = ::fdopendir(dup);
+  if (d == nullptr) {
+    ::close(dup);
+    return fail_errno("opendir");
+  }
+  std::vector<std::string> subdirs;
+  while (dirent* e = ::readdir(d))
+    if (e->d_type == DT_DIR && std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+      subdirs.emplace_back(e->d_name);
+  ::closedir(d);
+  for (const std::string& sub : subdirs) {
+    Result<UniqueFd> fd = fs::open_dir_at(dir_fd, sub);
+    if (!fd && fd.error().code == ENOENT) continue;  // removed meanwhile
+    if (!fd) return tl::unexpected(fd.error());
+    n += TRY(count_procs(fd->get(), depth - 1));
+  }
+  return n;
+}
+
 }  // namespace
+
+Result<> delegate_cgroup(const std::string& dir, uid_t uid) {
+  std::optional<std::string> list;
+  Result<std::string> text = [] () -> Result<std::string> {
+    UniqueFd dir = TRY(fs::open_dir_at(AT_FDCWD, "/sys/kernel/cgroup"));
+    return fs::read_file_at(dir.get(), "delegate");
+  }();
+  if (text) list = std::move(*text);
+  else if (text.error().code != ENOENT) return tl::unexpected(with_context(text.error(), "cgroup ownership"));
+  UniqueFd fd = TRY_CTX(fs::open_dir_at(AT_FDCWD, dir), "cgroup ownership");
+  if (::fchown(fd.get(), uid, static_cast<gid_t>(-1)) < 0) return fail_errno("cgroup ownership: chown `" + dir + "`");
+  for (const std::string& f : delegate_files(list))
+    if (::fchownat(fd.get(), f.c_str(), uid, static_cast<gid_t>(-1), AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+      return fail_errno("cgroup ownership: chown `" + dir + "/" + f + "`");
+  return {};
+}
+
+Result<> check_cgroup_fit(const std::vector<std::string>& dirs) {
+  for (const std::string& dir : dirs) {
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) < 0) {
+      if (errno == ENOENT) continue;  // made by create
+      if (errno == ENOTDIR) return fail("linux.cgroupsPath: a component of `" + dir + "` is a file, not a cgroup", ENOTDIR);
+      return fail_errno("linux.cgroupsPath: stat `" + dir + "`");
+    }
+    if (!S_ISDIR(st.st_mode)) return fail("linux.cgroupsPath: `" + dir + "` is a file, not a cgroup", ENOTDIR);
+    UniqueFd fd = TRY_CTX(fs::open_dir_at(AT_FDCWD, dir), "linux.cgroupsPath");
+    std::size_t procs = TRY_CTX(count_procs(fd.get(), 16), "linux.cgroupsPath: `" + dir + "`");
+    if (procs > 0)
+      return fail("linux.cgroupsPath: cgroup `" + dir + "` is not empty: " + std::to_string(procs) +
+                      " process(es) in it or below it",
+                  EBUSY);
+    // v2: cgroup.events says frozen (itself or by an ancestor), or a freeze
+    // was asked; v1: the freezer hierarchy's state.
+    bool frozen = false;
+    if (Result<std::string> ev = fs::read_file_at(fd.get(), "cgroup.events"); ev) {
+      std::map<std::string, std::uint64_t> kv;
+      parse_flat_keyed(*ev, "", kv);
+      frozen = kv["frozen"] == 1;
+    }
+    if (Result<std::string> f = fs::read_file_at(fd.get(), "cgroup.freeze"); f) frozen = frozen || f->starts_with("1");
+    if (Result<std::string> f = fs::read_file_at(fd.get(), "freezer.state"); f) frozen = frozen || !f->starts_with("THAWED");
+    if (frozen) return fail("linux.cgroupsPath: cgroup `" + dir + "` is frozen", EBUSY);
+  }
+  return {};
+}
+
+Result<std::vector<std::string>> host_hugepage_sizes() {
+  std::vector<std::string> out;
+  DIR* d = ::opendir("/sys/kernel/mm/hugepages");
+  if (d == nullptr) {
+    if (errno == ENOENT) return out;  // a kernel without huge pages
+    return fail_errno("opendir `/sys/kernel/mm/hugepages`");
+  }
+  while (dirent* e = ::readdir(d))
+    if (std::string size = hugepage_dir_to_size(e->d_name); !size.empty()) out.push_back(std::move(size));
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 ContainerCgroups classify_cgroup_dirs(const std::vector<CgroupHierarchy>& hierarchies,
                                       const std::vector<std::string>& dirs) {
@@ -121,8 +212,10 @@ Result<> enable_controllers(const std::string& mount_point, const std::string& l
 }
 
 Result<> apply_resources(const ContainerCgroups& cg, const LinuxResources& r) {
+  if (!r.hugepage_limits.empty()) TRY(check_hugepage_sizes(r.hugepage_limits, TRY(host_hugepage_sizes())));
   if (cg.pure_v2) {
     std::vector<CgroupWrite> writes = TRY(plan_cgroup_v2(r));
+    DeviceRuleSet devices = TRY(reduce_device_rules(effective_device_rules(r.devices)));
     // The controllers the config asks for must be there; the usual ones
     // (for stats and limits set later by update) are enabled when they are.
     std::vector<std::string> needed = needed_controllers(writes);
@@ -134,13 +227,20 @@ Result<> apply_resources(const ContainerCgroups& cg, const LinuxResources& r) {
     UniqueFd leaf = TRY(fs::open_dir_at(AT_FDCWD, cg.unified));
     TRY(apply_writes(leaf.get(), writes));
     // The devices: an eBPF program, since v2 has no devices controller.
-    std::vector<bpf_insn> prog = build_device_filter(effective_device_rules(r.devices));
+    std::vector<bpf_insn> prog = build_device_filter(devices);
     UniqueFd prog_fd = TRY_CTX(load_device_filter(prog), "linux.resources.devices");
     TRY_CTX(attach_device_filter(leaf.get(), prog_fd.get()), "linux.resources.devices");
     return {};
   }
 
-  std::vector<CgroupWrite> writes = TRY(plan_cgroup_v1(r));
+  // The current memory limit orders the memory and memsw writes (update).
+  CgroupV1Now now;
+  if (auto mem = cg.v1.find("memory"); mem != cg.v1.end() && r.memory.limit.value_or(0) != 0 && r.memory.swap) {
+    UniqueFd dir = TRY(fs::open_dir_at(AT_FDCWD, mem->second));
+    std::string text = TRY(fs::read_file_at(dir.get(), "memory.limit_in_bytes"));
+    now.memory_limit = std::strtoull(text.c_str(), nullptr, 10);
+  }
+  std::vector<CgroupWrite> writes = TRY(plan_cgroup_v1(r, now));
   std::map<std::string, UniqueFd> open;
   for (const CgroupWrite& w : writes) {
     std::string dir;

@@ -108,6 +108,91 @@ std::vector<LinuxDeviceCgroup> effective_device_rules(const std::vector<LinuxDev
   return out;
 }
 
+namespace {
+
+bool same_device(const LinuxDeviceCgroup& a, const LinuxDeviceCgroup& b) {
+  return a.type == b.type && a.major == b.major && a.minor == b.minor;
+}
+
+std::string access_text(std::uint8_t access) {
+  std::string s;
+  if (access & kDeviceRead) s += 'r';
+  if (access & kDeviceWrite) s += 'w';
+  if (access & kDeviceMknod) s += 'm';
+  return s;
+}
+
+// One rule of a single type (c or b) applied to the set.
+Result<> reduce_one(DeviceRuleSet& set, const LinuxDeviceCgroup& rule) {
+  std::vector<LinuxDeviceCgroup>& ex = set.exceptions;
+  if (rule.allow != set.default_allow) {
+    auto exact = std::find_if(ex.begin(), ex.end(), [&](const LinuxDeviceCgroup& e) { return same_device(e, rule); });
+    // An exception: merged with the one for the same devices.
+    if (exact != ex.end()) exact->access |= rule.access;
+    else ex.push_back({!set.default_allow, rule.type, rule.major, rule.minor, rule.access});
+    return {};
+  }
+  // The default's verdict: taken out of every exception the rule covers
+  // (the kernel's v1 controller only takes it out of the one with exactly
+  // the rule's numbers; the set is written to v1 already reduced, so both
+  // backends get the fuller reading). An exception that overlaps the rule
+  // without being inside it would have to be split, which neither v1 nor
+  // this set can express.
+  auto inside = [&](const LinuxDeviceCgroup& e) {
+    return (!rule.major || e.major == rule.major) && (!rule.minor || e.minor == rule.minor);
+  };
+  auto overlaps = [&](const LinuxDeviceCgroup& e) {
+    return (!rule.major || !e.major || e.major == rule.major) && (!rule.minor || !e.minor || e.minor == rule.minor);
+  };
+  for (const LinuxDeviceCgroup& e : ex) {
+    if (e.type != rule.type || !(e.access & rule.access) || inside(e) || !overlaps(e)) continue;
+    // A deny in an allow-list: ignoring it would leave the devices allowed.
+    // (An allow in a deny-list only leaves denied what the config allows.)
+    if (!rule.allow)
+      return fail("linux.resources.devices: the rule `" + device_rule_v1(rule) + "` cannot deny `" +
+                      access_text(e.access & rule.access) + "` inside the wider allow `" + device_rule_v1(e) +
+                      "` (the cgroup device controller cannot split a wildcard rule)",
+                  EINVAL);
+  }
+  for (LinuxDeviceCgroup& e : ex)
+    if (e.type == rule.type && inside(e)) e.access &= static_cast<std::uint8_t>(~rule.access);
+  std::erase_if(ex, [](const LinuxDeviceCgroup& e) { return e.access == 0; });
+  return {};
+}
+
+}  // namespace
+
+Result<DeviceRuleSet> reduce_device_rules(const std::vector<LinuxDeviceCgroup>& rules) {
+  DeviceRuleSet set;
+  for (const LinuxDeviceCgroup& r : rules) {
+    if (r.type == DeviceCgroupType::All) {
+      if (!r.major && !r.minor && r.access == kDeviceAccessAll) {
+        set = DeviceRuleSet{r.allow, {}};
+        continue;
+      }
+      LinuxDeviceCgroup c = r, b = r;
+      c.type = DeviceCgroupType::Char;
+      b.type = DeviceCgroupType::Block;
+      TRY(reduce_one(set, c));
+      TRY(reduce_one(set, b));
+      continue;
+    }
+    TRY(reduce_one(set, r));
+  }
+  return set;
+}
+
+bool device_access_allowed(const DeviceRuleSet& set, DeviceCgroupType type, std::uint32_t major, std::uint32_t minor,
+                           std::uint8_t access) {
+  for (const LinuxDeviceCgroup& e : set.exceptions) {
+    if (e.type != DeviceCgroupType::All && e.type != type) continue;
+    if ((e.major && *e.major != major) || (e.minor && *e.minor != minor)) continue;
+    if (e.allow && (access & ~e.access) == 0) return true;
+    if (!e.allow && (access & e.access) != 0) return false;
+  }
+  return set.default_allow;
+}
+
 std::string device_rule_v1(const LinuxDeviceCgroup& rule) {
   if (rule.type == DeviceCgroupType::All && !rule.major && !rule.minor && rule.access == kDeviceAccessAll) return "a";
   std::string s = rule.type == DeviceCgroupType::Char ? "c" : rule.type == DeviceCgroupType::Block ? "b" : "a";
@@ -116,10 +201,36 @@ std::string device_rule_v1(const LinuxDeviceCgroup& rule) {
   s += ':';
   s += rule.minor ? std::to_string(*rule.minor) : "*";
   s += ' ';
-  if (rule.access & kDeviceRead) s += 'r';
-  if (rule.access & kDeviceWrite) s += 'w';
-  if (rule.access & kDeviceMknod) s += 'm';
+  s += access_text(rule.access);
   return s;
+}
+
+std::string hugepage_dir_to_size(std::string_view dirname) {
+  constexpr std::string_view kPrefix = "hugepages-", kSuffix = "kB";
+  if (!dirname.starts_with(kPrefix) || !dirname.ends_with(kSuffix)) return "";
+  std::string_view digits = dirname.substr(kPrefix.size(), dirname.size() - kPrefix.size() - kSuffix.size());
+  if (digits.empty() || digits.size() > 15 || digits[0] == '0') return "";
+  std::uint64_t kb = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return "";
+    kb = kb * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  // The kernel's hugetlb cgroup: GB, MB or KB, by the size's magnitude.
+  if (kb >= (1u << 20)) return std::to_string(kb >> 20) + "GB";
+  if (kb >= (1u << 10)) return std::to_string(kb >> 10) + "MB";
+  return std::to_string(kb) + "KB";
+}
+
+Result<> check_hugepage_sizes(const std::vector<LinuxHugepageLimit>& limits, const std::vector<std::string>& host_sizes) {
+  for (std::size_t i = 0; i < limits.size(); i++) {
+    if (std::find(host_sizes.begin(), host_sizes.end(), limits[i].page_size) != host_sizes.end()) continue;
+    std::string have;
+    for (const std::string& s : host_sizes) have += (have.empty() ? "" : ", ") + s;
+    return fail("linux.resources.hugepageLimits[" + std::to_string(i) + "].pageSize: this host has no " +
+                    limits[i].page_size + " huge pages (" + (have.empty() ? "it has none" : "it has " + have) + ")",
+                EINVAL);
+  }
+  return {};
 }
 
 std::vector<std::string> needed_controllers(const std::vector<CgroupWrite>& writes) {
@@ -209,27 +320,37 @@ Result<std::vector<CgroupWrite>> plan_cgroup_v2(const LinuxResources& r) {
   return p.take();
 }
 
-Result<std::vector<CgroupWrite>> plan_cgroup_v1(const LinuxResources& r) {
+Result<std::vector<CgroupWrite>> plan_cgroup_v1(const LinuxResources& r, const CgroupV1Now& now) {
   Plan p;
   const std::string base = "linux.resources.";
 
-  // devices: everything denied, then the rules in order (later ones win).
-  for (const LinuxDeviceCgroup& d : effective_device_rules(r.devices))
+  // devices: the default ("a"), then its exceptions, reduced as the kernel
+  // would reduce the config's rules, less the splits it would ignore.
+  DeviceRuleSet devices = TRY(reduce_device_rules(effective_device_rules(r.devices)));
+  p.add("devices", devices.default_allow ? "devices.allow" : "devices.deny", "a", base + "devices");
+  for (const LinuxDeviceCgroup& d : devices.exceptions)
     p.add("devices", d.allow ? "devices.allow" : "devices.deny", device_rule_v1(d), base + "devices");
 
-  // memory. The limit goes before memory+swap, which must stay no smaller
-  // than it; in a new cgroup both start unlimited, so a finite memsw must
-  // follow the limit, and an unlimited one comes first.
+  // memory. The kernel keeps limit <= memory+swap after every write, so
+  // memsw goes first when it is at least the current limit (raising, or
+  // unlimited), and the limit first otherwise (lowering; a new cgroup,
+  // where both start unlimited). Either order then holds at each step.
   const LinuxMemory& m = r.memory;
   std::int64_t limit = m.limit.value_or(0);
   std::int64_t swap = m.swap.value_or(0);
   if (limit == -1 && swap == 0) swap = -1;  // as runc: both unlimited
   if (swap != 0 && limit != 0 && swap != -1 && swap < limit)
     return fail(base + "memory.swap: memory+swap must be no smaller than the memory limit");
+  std::uint64_t current = now.memory_limit.value_or(UINT64_MAX);
+  bool swap_first = swap == -1 || (swap > 0 && static_cast<std::uint64_t>(swap) >= current);
   // -1 without swap accounting asks for nothing.
-  if (swap == -1) p.add("memory", "memory.memsw.limit_in_bytes", "-1", base + "memory.swap", true);
+  auto add_swap = [&] {
+    if (swap != 0)
+      p.add("memory", "memory.memsw.limit_in_bytes", std::to_string(swap), base + "memory.swap", swap == -1);
+  };
+  if (swap_first) add_swap();
   if (limit != 0) p.add("memory", "memory.limit_in_bytes", std::to_string(limit), base + "memory.limit");
-  if (swap != 0 && swap != -1) p.add("memory", "memory.memsw.limit_in_bytes", std::to_string(swap), base + "memory.swap");
+  if (!swap_first) add_swap();
   if (m.reservation && *m.reservation != 0)
     p.add("memory", "memory.soft_limit_in_bytes", std::to_string(*m.reservation), base + "memory.reservation");
   // memory.kernel is ignored, as runc does since kernel memory accounting

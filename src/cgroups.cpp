@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "ocirun/fs.hpp"
 #include "ocirun/unique_fd.hpp"
 
@@ -109,6 +111,75 @@ std::vector<std::string> missing_dirs(const std::string& mount_point, const std:
     if (::stat(path.c_str(), &st) != 0) out.push_back(path);
   }
   return out;
+}
+
+Result<> validate_cgroups_path(std::string_view path) {
+  auto bad = [&](std::string_view why) {
+    std::string msg = "linux.cgroupsPath: invalid value \"";
+    msg.append(path).append("\": ").append(why);
+    return fail(msg, EINVAL);
+  };
+  if (path.empty()) return {};
+  if (path.find('\n') != std::string_view::npos) return bad("a cgroup name cannot hold a newline");
+  if (path == "/") return bad("the root cgroup belongs to the host");
+  // slice:prefix:name, as systemd-driven runtimes write it.
+  if (path[0] != '/' && std::count(path.begin(), path.end(), ':') == 2 && path.find('/') == std::string_view::npos)
+    return bad("the \"slice:prefix:name\" form needs the systemd cgroup driver (--systemd-cgroup), "
+               "which is not supported yet");
+  std::string_view rest = path[0] == '/' ? path.substr(1) : path;
+  for (std::string_view part : split(rest, '/')) {
+    if (part.empty()) return bad("empty path component");
+    if (part == ".") return bad("\".\" path component");
+    if (part.starts_with("cgroup.") || part == "tasks" || part == "notify_on_release" || part == "release_agent")
+    {
+      // (appended: g++ 12 -O3 warns -Wrestrict on "`" + std::string here)
+      std::string why = "`";
+      why.append(part).append("` is a cgroup interface file, not a cgroup");
+      return bad(why);
+    }
+  }
+  return {};
+}
+
+bool wants_cgroup_delegation(const Spec& spec, bool pure_v2) {
+  if (!pure_v2) return false;
+  const LinuxNamespace* cgroupns = spec.linux.find_namespace(NamespaceType::Cgroup);
+  if (cgroupns == nullptr || cgroupns->path) return false;
+  for (const Mount& m : spec.mounts) {
+    if (m.source != "cgroup" || trim_slashes(m.destination) != "sys/fs/cgroup") continue;
+    if (std::find(m.options.begin(), m.options.end(), "ro") == m.options.end()) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> delegate_files(const std::optional<std::string>& delegate_text) {
+  if (!delegate_text) return {"cgroup.procs", "cgroup.subtree_control", "cgroup.threads"};
+  std::vector<std::string> out;
+  for (std::string_view line : split(*delegate_text, '\n')) {
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (line.empty() || line == "." || line == ".." || line.find('/') != std::string_view::npos) continue;
+    out.emplace_back(line);
+  }
+  return out;
+}
+
+std::optional<uid_t> host_uid_of(std::uint32_t uid, std::string_view uid_map) {
+  for (std::string_view line : split(uid_map, '\n')) {
+    // "inside outside count", columns padded with spaces.
+    std::uint64_t f[3];
+    int n = 0;
+    std::size_t i = 0;
+    while (n < 3) {
+      while (i < line.size() && line[i] == ' ') i++;
+      if (i == line.size() || line[i] < '0' || line[i] > '9') break;
+      std::uint64_t v = 0;
+      while (i < line.size() && line[i] >= '0' && line[i] <= '9' && v < (1ull << 40)) v = v * 10 + static_cast<std::uint64_t>(line[i++] - '0');
+      f[n++] = v;
+    }
+    if (n != 3) continue;
+    if (uid >= f[0] && uid - f[0] < f[2]) return static_cast<uid_t>(f[1] + (uid - f[0]));
+  }
+  return std::nullopt;
 }
 
 }  // namespace ocirun

@@ -403,6 +403,7 @@ Result<Created> create_container(const CreateOptions& o) {
   if (!ns.mount_ns) TRY_CTX(refuse_without_mount_ns(spec), "config.json");
   warn_not_applied(spec);
   Confinement confinement = TRY_CTX(plan_confinement(spec), "config.json");
+  TRY_CTX(validate_cgroups_path(spec.linux.cgroups_path), "config.json");
   std::vector<CgroupHierarchy> hierarchies = TRY_CTX(cgroup_hierarchies(), "cgroups");
   std::string rootfs = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
   rootfs = TRY_CTX(absolute_dir(rootfs), "root.path");
@@ -439,6 +440,9 @@ Result<Created> create_container(const CreateOptions& o) {
   // The default layout's shared parent (ocirun/) is ours to remove once
   // the last container under it is gone, whoever made it.
   if (spec.linux.cgroups_path.empty()) set_extra(st, kCgroupDefaultKey, "1");
+  // An existing cgroup must be empty and thawed (config-linux.md, "fit
+  // for purpose").
+  TRY(check_cgroup_fit(cgroup_dirs));
   // Where the seccomp listener fd goes, for `start` too (privileges.hpp).
   if (spec.linux.seccomp && spec.linux.seccomp->listener_path) {
     set_extra(st, kSeccompListenerKey, *spec.linux.seccomp->listener_path);
@@ -704,6 +708,18 @@ Result<Created> create_container(const CreateOptions& o) {
   // sets them at this point) and before it runs the container's program.
   if (Result<> r = apply_resources(cgroups, spec.linux.resources.value_or(LinuxResources{})); !r)
     return abort_create(r.error());
+  // Cgroup ownership: the container's user gets its cgroup where the spec
+  // says it should (pure v2, own cgroup namespace, cgroupfs mounted rw).
+  if (wants_cgroup_delegation(spec, cgroups.pure_v2)) {
+    Result<std::string> map = [&]() -> Result<std::string> {
+      UniqueFd proc = TRY(fs::open_dir_at(AT_FDCWD, "/proc/" + std::to_string(pid)));
+      return fs::read_file_at(proc.get(), "uid_map");
+    }();
+    if (!map) return abort_create(with_context(map.error(), "cgroup ownership"));
+    std::optional<uid_t> uid = host_uid_of(spec.process->user.uid, *map);
+    if (!uid) return abort_create(Error{EINVAL, "cgroup ownership: process.user.uid is not mapped to a host uid"});
+    if (Result<> r = delegate_cgroup(cgroups.unified, *uid); !r) return abort_create(r.error());
+  }
   trace::phase("create: init ready");
   // Always kept: delete runs the poststop hooks after the bundle may be
   // gone, and exec needs the container's process, seccomp and namespaces.

@@ -5,28 +5,28 @@
 //
 // The program gets a struct bpf_cgroup_dev_ctx {access_type, major, minor}
 // for each open/mknod of a device node and returns 1 to allow, 0 to deny.
-// Rules are checked from the last to the first, so the last matching rule
-// wins (as in the v1 controller); nothing matching means deny.
+// The rules are the config's reduced as the v1 controller reduces them
+// (cgroup_resources.hpp): a default verdict and exceptions to it.
 #pragma once
 
 #include <linux/bpf.h>
 
 #include <vector>
 
+#include "ocirun/cgroup_resources.hpp"
 #include "ocirun/error.hpp"
 #include "ocirun/spec_resources.hpp"
 #include "ocirun/unique_fd.hpp"
 
 namespace ocirun {
 
-// Pure: the program for these rules (in config order; effective_device_rules()
-// adds the leading deny-all and the default devices).
-//
-// An allow rule matches when every requested access is in the rule's; a
-// deny rule when any requested access is in it. That is exact for a single
-// access and errs on the side of deny for combined ones (an O_RDWR open of a
-// device allowed "r" by one rule and "w" by another is denied).
-std::vector<bpf_insn> build_device_filter(const std::vector<LinuxDeviceCgroup>& rules);
+// Pure: the program for a reduced rule set (reduce_device_rules() of
+// effective_device_rules(), the same set v1 is given): each exception is
+// checked as device_access_allowed() checks it (an allow must grant every
+// asked access, so an O_RDWR open needs "rw" in one exception, which the
+// reduction merges from separate "r" and "w" rules; a deny refuses when it
+// covers any), then the default.
+std::vector<bpf_insn> build_device_filter(const DeviceRuleSet& rules);
 
 // Loads the program into the kernel (bpf BPF_PROG_LOAD); the verifier's log
 // is in the error when it refuses.

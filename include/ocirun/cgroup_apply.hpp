@@ -5,6 +5,8 @@
 // unit tests can aim it at a temp dir.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -49,6 +51,29 @@ Result<> enable_controllers(const std::string& mount_point, const std::string& l
 // a hybrid or legacy one. A controller the config needs but the host lacks
 // is an error naming the field; one it does not need is not looked at.
 Result<> apply_resources(const ContainerCgroups& cg, const LinuxResources& r);
+
+// Cgroup ownership: gives `dir` and the files of it that delegate_files()
+// lists for /sys/kernel/cgroup/delegate to `uid` (the group is left as it
+// is, as runc does). A listed file the cgroup lacks is skipped, as the spec
+// requires; no other file is touched.
+Result<> delegate_cgroup(const std::string& dir, uid_t uid);
+
+// create: whether the container's cgroups, where they exist already, are
+// fit for a new container (config-linux.md: the runtime "MUST generate an
+// error if such a check fails"); errors name linux.cgroupsPath. Refused: a
+// path in the way that is not a directory (a cgroup interface file such as
+// "memory.max"), a cgroup with processes in it or below it (the container
+// would share limits, freeze and kill with them), and a frozen or freezing
+// one (its init would never run). runc makes the same two checks and, like
+// it, an existing cgroup that is empty and thawed is used; unlike runc,
+// delete then leaves it in place, since ocirun removes only the cgroups its
+// create made.
+Result<> check_cgroup_fit(const std::vector<std::string>& dirs);
+
+// The huge page sizes of this kernel, in the cgroup files' spelling ("2MB",
+// "1GB"), from /sys/kernel/mm/hugepages/hugepages-<n>kB; none when the
+// kernel has no huge pages.
+Result<std::vector<std::string>> host_hugepage_sizes();
 
 // Freezes every process of the container and waits until the kernel says
 // they are frozen (cgroup.events "frozen 1" on v2, freezer.state FROZEN on

@@ -221,3 +221,130 @@ count_is_not() {
   rt delete k1
   assert_nothing_left k1
 }
+
+@test "cgroups v1: memory limit and memsw lowered then raised in place: the writes are ordered by the current limit" {
+  require_root
+  require_v1 memory
+  [ -e "$(v1_mount memory)/memory.memsw.limit_in_bytes" ] || skip "no swap accounting (memory.memsw) on this host"
+  lt_bundle sleep 100
+  config_edit '.linux.resources.memory = {"limit": 67108864, "swap": 134217728}'
+  rt_create u1
+  [ "$status" -eq 0 ]
+  dir=$(v1_dir memory)
+  [ "$(cat "$dir/memory.limit_in_bytes")" = 67108864 ]
+  [ "$(cat "$dir/memory.memsw.limit_in_bytes")" = 134217728 ]
+  # Lowering both: memsw 48 MiB is below the current 64 MiB limit, so the
+  # limit must go first.
+  "$CGCTL" apply "$dir" <<<'{"memory": {"limit": 33554432, "swap": 50331648}}'
+  [ "$(cat "$dir/memory.limit_in_bytes")" = 33554432 ]
+  [ "$(cat "$dir/memory.memsw.limit_in_bytes")" = 50331648 ]
+  # Raising both: the limit 256 MiB is above the current memsw 48 MiB, so
+  # memsw must go first.
+  "$CGCTL" apply "$dir" <<<'{"memory": {"limit": 268435456, "swap": 536870912}}'
+  [ "$(cat "$dir/memory.limit_in_bytes")" = 268435456 ]
+  [ "$(cat "$dir/memory.memsw.limit_in_bytes")" = 536870912 ]
+  # A limit above memsw is refused by the plan, before any write.
+  run "$CGCTL" apply "$dir" <<<'{"memory": {"limit": 268435456, "swap": 1048576}}'
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"linux.resources.memory.swap: memory+swap must be no smaller than the memory limit"* ]]
+  [ "$(cat "$dir/memory.limit_in_bytes")" = 268435456 ]
+  rt delete --force u1
+  assert_nothing_left u1
+}
+
+@test "cgroups: an existing cgroup with processes, or frozen, is refused at create naming linux.cgroupsPath; an empty one is used and kept" {
+  require_root
+  require_v1 memory freezer
+  lt_bundle sh -c 'echo RAN=yes'
+  mem=$(v1_dir memory)
+  frz=$(v1_dir freezer)
+  mkdir "$mem" "$frz"
+  # Not empty: a process of the test's in the memory cgroup.
+  sleep 100 &
+  holder=$!
+  echo "$holder" > "$mem/cgroup.procs"
+  rt_create e1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"linux.cgroupsPath: cgroup \`$mem\` is not empty: 1 process(es) in it or below it"* ]]
+  kill "$holder"
+  wait "$holder" || true
+  # Frozen (v1 freezer).
+  echo FROZEN > "$frz/freezer.state"
+  rt_create e2
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"linux.cgroupsPath: cgroup \`$frz\` is frozen"* ]]
+  echo THAWED > "$frz/freezer.state"
+  # Empty and thawed: used, as runc does; delete leaves the dirs it did not make.
+  rt_run e3 --keep
+  [ "$status" -eq 0 ]
+  [ "$(out_value e3 RAN)" = yes ]
+  rt delete e3
+  [ -d "$mem" ] && [ -d "$frz" ]
+  rmdir "$mem" "$frz"
+  assert_nothing_left e1 e2 e3
+}
+
+@test "cgroups: invalid cgroupsPath values are refused at create, naming the field, and leave nothing" {
+  require_root
+  lt_bundle true
+  local i=0 path want
+  while IFS='|' read -r path want; do
+    i=$((i + 1))
+    config_edit --arg p "$path" '.linux.cgroupsPath = $p'
+    rt_create "bad$i"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"$want"* ]] || { echo "cgroupsPath $path: $output"; false; }
+    assert_nothing_left "bad$i"
+  done <<'END'
+machine.slice:libpod:abc|linux.cgroupsPath: invalid value "machine.slice:libpod:abc": the "slice:prefix:name" form needs the systemd cgroup driver
+ocirun-x//y|linux.cgroupsPath: invalid value "ocirun-x//y": empty path component
+ocirun-x/cgroup.procs|`cgroup.procs` is a cgroup interface file, not a cgroup
+/|the root cgroup belongs to the host
+END
+  # A controller's interface file in the way (the test's own cgroup's file
+  # in the memory hierarchy): found at create, before anything is made.
+  if [ -n "$(v1_mount memory)" ]; then
+    config_edit '.linux.cgroupsPath = "memory.limit_in_bytes"'
+    rt_create bad9
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"linux.cgroupsPath: \`"*"/memory.limit_in_bytes\` is a file, not a cgroup"* ]]
+    assert_nothing_left bad9
+  fi
+}
+
+@test "cgroups: a hugepageLimits page size the host lacks is refused, naming pageSize, and leaves nothing" {
+  require_root
+  local size=
+  for s in 1GB 32MB 64KB 16GB; do
+    case $s in
+      *GB) kb=$(( ${s%GB} * 1048576 )) ;;
+      *MB) kb=$(( ${s%MB} * 1024 )) ;;
+      *KB) kb=${s%KB} ;;
+    esac
+    [ -d "/sys/kernel/mm/hugepages/hugepages-${kb}kB" ] || { size=$s; break; }
+  done
+  [ -n "$size" ] || skip "this host has every candidate huge page size"
+  lt_bundle true
+  config_edit --arg s "$size" '.linux.resources.hugepageLimits = [{"pageSize": $s, "limit": 0}]'
+  rt_create hp1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"linux.resources.hugepageLimits[0].pageSize: this host has no $size huge pages"* ]]
+  assert_nothing_left hp1
+}
+
+@test "cgroups v1: ownership is never given on v1, even with a cgroup namespace and a read-write cgroup mount" {
+  require_root
+  require_v1 memory
+  lt_bundle true
+  config_edit '.process.user = {"uid": 1000, "gid": 1000}
+    | .linux.namespaces = ([.linux.namespaces[] | select(.type != "cgroup")] + [{"type": "cgroup"}])
+    | .mounts = [.mounts[] | select(.destination != "/sys/fs/cgroup")]
+    | .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "rw"]}]'
+  rt_create o1
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  dir=$(v1_dir memory)
+  [ "$(stat -c %u "$dir")" = 0 ]
+  [ "$(stat -c %u "$dir/cgroup.procs")" = 0 ]
+  rt delete --force o1
+  assert_nothing_left o1
+}

@@ -2,11 +2,14 @@
 // a container's cgroup directories, for the integration tests, until the
 // commands that use them (pause, resume, kill --all, events) call them.
 //   cgctl freeze|thaw|state|kill|pids|stats DIR...
+//   cgctl apply DIR... < RESOURCES.json  (apply_resources, as update calls it)
 //   cgctl allow-all-devices DIR   (v2: replaces the device filter with one
 //                                  that allows everything, as an update would)
 // DIR... are the container's directories in each mounted hierarchy (one on a
 // pure v2 host). Prints the result on stdout; errors on stderr, exit 1.
 #include <cstdio>
+#include <iostream>
+#include <iterator>
 #include <string>
 
 #include <fcntl.h>
@@ -51,9 +54,13 @@ int main(int argc, char** argv) {
       for (const auto& [k, v] : *s) std::printf("%s=%llu\n", k.c_str(), static_cast<unsigned long long>(v));
     else
       r = tl::unexpected(s.error());
+  } else if (op == "apply") {
+    std::string json((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    Result<LinuxResources> res = parse_linux_resources_text(json);
+    if (!res) r = tl::unexpected(res.error());
+    else r = apply_resources(*cg, *res);
   } else if (op == "allow-all-devices") {
-    LinuxDeviceCgroup all{true, DeviceCgroupType::All, std::nullopt, std::nullopt, kDeviceAccessAll};
-    Result<UniqueFd> prog = load_device_filter(build_device_filter({all}));
+    Result<UniqueFd> prog = load_device_filter(build_device_filter(DeviceRuleSet{true, {}}));
     Result<UniqueFd> dir = fs::open_dir_at(AT_FDCWD, argv[2]);
     if (!prog) r = tl::unexpected(prog.error());
     else if (!dir) r = tl::unexpected(dir.error());

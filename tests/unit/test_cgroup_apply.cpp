@@ -1,6 +1,7 @@
 // The "do" half of the cgroup backends, aimed at temp dirs that stand in for
 // cgroup directories (regular files take the writes).
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -188,4 +189,44 @@ TEST_CASE("cgroup apply: checkBeforeUpdate refuses a limit below the usage", "[c
   CHECK(check_memory_before_update(v2, value_of(parse_linux_resources_text(
                                            R"({"memory": {"limit": 2000000, "checkBeforeUpdate": true}})"))));
   CHECK(check_memory_before_update(v2, value_of(parse_linux_resources_text(R"({"memory": {"limit": 500000}})"))));
+}
+
+TEST_CASE("cgroup apply: an existing cgroup must be empty, thawed and a directory", "[cgroup_apply]") {
+  TempDir t;
+  std::string cg = t.sub("c");
+  REQUIRE(::mkdir(cg.c_str(), 0755) == 0);
+  REQUIRE(::mkdir((cg + "/sub").c_str(), 0755) == 0);
+  put(cg + "/cgroup.procs", "");
+  put(cg + "/sub/cgroup.procs", "");
+  put(cg + "/cgroup.events", "populated 0\nfrozen 0\n");
+  // Missing dirs are made by create; an empty, thawed one is used.
+  CHECK(check_cgroup_fit({t.sub("absent"), cg}));
+
+  put(cg + "/sub/cgroup.procs", "123\n456\n");  // processes below it count too
+  auto busy = check_cgroup_fit({cg});
+  REQUIRE_FALSE(busy);
+  CHECK(busy.error().code == EBUSY);
+  CHECK(busy.error().msg == "linux.cgroupsPath: cgroup `" + cg + "` is not empty: 2 process(es) in it or below it");
+  put(cg + "/sub/cgroup.procs", "");
+
+  put(cg + "/cgroup.events", "populated 0\nfrozen 1\n");
+  auto frozen = check_cgroup_fit({cg});
+  REQUIRE_FALSE(frozen);
+  CHECK(frozen.error().msg == "linux.cgroupsPath: cgroup `" + cg + "` is frozen");
+  put(cg + "/cgroup.events", "populated 0\nfrozen 0\n");
+  put(cg + "/cgroup.freeze", "1\n");  // freezing, not frozen yet
+  CHECK_FALSE(check_cgroup_fit({cg}));
+  put(cg + "/cgroup.freeze", "0\n");
+  put(cg + "/freezer.state", "FROZEN\n");  // v1
+  CHECK_FALSE(check_cgroup_fit({cg}));
+  put(cg + "/freezer.state", "THAWED\n");
+  CHECK(check_cgroup_fit({cg}));
+
+  // A cgroup interface file where the cgroup would go, or above it.
+  put(cg + "/memory.max", "max\n");
+  auto file = check_cgroup_fit({cg + "/memory.max"});
+  REQUIRE_FALSE(file);
+  CHECK(file.error().code == ENOTDIR);
+  CHECK(file.error().msg.find("linux.cgroupsPath: `" + cg + "/memory.max` is a file, not a cgroup") == 0);
+  CHECK_FALSE(check_cgroup_fit({cg + "/memory.max/x"}));
 }

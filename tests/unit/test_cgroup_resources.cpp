@@ -184,23 +184,78 @@ TEST_CASE("cgroup resources: v1 cpu, pids, blkio, hugetlb, network, unified", "[
   CHECK(find(w, "hugetlb.2MB.max")->controller == "unified");
 }
 
-TEST_CASE("cgroup resources: v1 device rules: deny all, the config's in order, then the defaults",
-          "[cgroup_resources]") {
+TEST_CASE("cgroup resources: v1 device rules: the reduced set, default first", "[cgroup_resources]") {
   auto w = value_of(plan_cgroup_v1(res(R"({"devices": [
       {"allow": true, "type": "b", "major": 7, "access": "r"},
-      {"allow": false, "type": "c", "major": 1, "minor": 3, "access": "w"}]})")));
+      {"allow": false, "type": "c", "major": 1, "minor": 3, "access": "w"},
+      {"allow": true, "type": "c", "major": 10, "minor": 200, "access": "r"},
+      {"allow": true, "type": "c", "major": 10, "minor": 200, "access": "w"},
+      {"allow": true, "type": "a", "major": 4, "minor": 1, "access": "m"}]})")));
   std::vector<std::string> dev;
   for (const CgroupWrite& x : w)
     if (x.controller == "devices") dev.push_back(x.file + "=" + x.value);
-  REQUIRE(dev.size() == 12);
+  REQUIRE(dev.size() == 14);
   CHECK(dev[0] == "devices.deny=a");
   CHECK(dev[1] == "devices.allow=b 7:* r");
-  CHECK(dev[2] == "devices.deny=c 1:3 w");
-  CHECK(dev[3] == "devices.allow=c 1:3 rwm");  // the default /dev/null comes after
-  CHECK(dev[11] == "devices.allow=c 136:* rwm");
+  CHECK(dev[2] == "devices.allow=c 10:200 rw");  // "r" and "w" merged: an O_RDWR open works
+  CHECK(dev[3] == "devices.allow=c 4:1 m");      // "a 4:1": its c and its b rule, not a reset
+  CHECK(dev[4] == "devices.allow=b 4:1 m");
+  CHECK(dev[5] == "devices.allow=c 1:3 rwm");    // the default /dev/null, after the config, wins over its deny
+  CHECK(dev[13] == "devices.allow=c 136:* rwm");
   // Without resources the container still gets the default rules.
   w = value_of(plan_cgroup_v1(LinuxResources{}));
   CHECK(w.size() == 10);
   CHECK(device_rule_v1({true, DeviceCgroupType::All, std::nullopt, std::nullopt, kDeviceAccessAll}) == "a");
   CHECK(device_rule_v1({true, DeviceCgroupType::All, std::nullopt, std::nullopt, kDeviceRead}) == "a *:* r");
+  // A privileged config: allow everything, then deny-list exceptions.
+  w = value_of(plan_cgroup_v1(res(R"({"devices": [{"allow": true, "access": "rwm"},
+      {"allow": false, "type": "b", "major": 8, "access": "w"}]})")));
+  CHECK(w[0].file + "=" + w[0].value == "devices.allow=a");
+  CHECK(w[1].file + "=" + w[1].value == "devices.deny=b 8:* w");
+  CHECK(w.size() == 2);  // the default devices are allowed already
+  // A deny the v1 kernel would silently drop (inside a wider allow) is refused.
+  auto punched = plan_cgroup_v1(res(R"({"devices": [{"allow": false, "access": "rwm"},
+      {"allow": true, "type": "c", "access": "rwm"}, {"allow": false, "type": "c", "major": 1, "minor": 3, "access": "w"}]})"));
+  REQUIRE_FALSE(punched);
+  CHECK(punched.error().msg.find("linux.resources.devices: the rule `c 1:3 w` cannot deny") == 0);
+}
+
+TEST_CASE("cgroup resources: v1 memory and memsw are ordered by the current limit", "[cgroup_resources]") {
+  LinuxResources r = res(R"({"memory": {"limit": 33554432, "swap": 50331648}})");
+  auto order = [&](std::optional<std::uint64_t> now) {
+    return flat(value_of(plan_cgroup_v1(r, CgroupV1Now{now})));
+  };
+  using V = std::vector<std::string>;
+  const V limit_first{"memory.limit_in_bytes=33554432", "memory.memsw.limit_in_bytes=50331648"};
+  const V swap_first{"memory.memsw.limit_in_bytes=50331648", "memory.limit_in_bytes=33554432"};
+  CHECK(order(std::nullopt) == limit_first);                // a new cgroup: both unlimited
+  CHECK(order(9223372036854771712ull) == limit_first);      // v1's "unlimited"
+  CHECK(order(67108864) == limit_first);                    // lowering from 64 MiB: memsw 48 < 64
+  CHECK(order(16777216) == swap_first);                     // raising from 16 MiB: memsw 48 >= 16
+  CHECK(order(50331648) == swap_first);                     // equal: either works
+  // Unlimited memsw always goes first; memsw alone keeps its place.
+  r = res(R"({"memory": {"limit": 33554432, "swap": -1}})");
+  CHECK(order(std::nullopt) == V{"memory.memsw.limit_in_bytes=-1", "memory.limit_in_bytes=33554432"});
+  r = res(R"({"memory": {"limit": 33554432}})");
+  CHECK(order(67108864) == V{"memory.limit_in_bytes=33554432"});
+}
+
+TEST_CASE("cgroup resources: hugepageLimits page sizes must be the host's", "[cgroup_resources]") {
+  CHECK(hugepage_dir_to_size("hugepages-2048kB") == "2MB");
+  CHECK(hugepage_dir_to_size("hugepages-1048576kB") == "1GB");
+  CHECK(hugepage_dir_to_size("hugepages-64kB") == "64KB");
+  CHECK(hugepage_dir_to_size("hugepages-32768kB") == "32MB");
+  CHECK(hugepage_dir_to_size("hugepages-16777216kB") == "16GB");
+  CHECK(hugepage_dir_to_size("hugepages-kB") == "");
+  CHECK(hugepage_dir_to_size("hugepages-2048") == "");
+  CHECK(hugepage_dir_to_size("foo") == "");
+  LinuxResources r = res(R"({"hugepageLimits": [{"pageSize": "2MB", "limit": 0}, {"pageSize": "1GB", "limit": 0}]})");
+  CHECK(check_hugepage_sizes(r.hugepage_limits, {"1GB", "2MB"}));
+  auto missing = check_hugepage_sizes(r.hugepage_limits, {"2MB"});
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().msg ==
+        "linux.resources.hugepageLimits[1].pageSize: this host has no 1GB huge pages (it has 2MB)");
+  auto none = check_hugepage_sizes(r.hugepage_limits, {});
+  REQUIRE_FALSE(none);
+  CHECK(none.error().msg.find("[0].pageSize: this host has no 2MB huge pages (it has none)") != std::string::npos);
 }

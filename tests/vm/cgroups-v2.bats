@@ -210,3 +210,108 @@ count_is_not() {
   rt delete r1
   assert_nothing_left r1
 }
+
+# A config whose cgroup is to be delegated: user 1000, its own cgroup
+# namespace, the cgroup filesystem mounted read-write; $1 adds mount options.
+delegated_bundle() {
+  config_edit --arg extra "${1:-rw}" '.process.user = {"uid": 1000, "gid": 1000}
+    | .linux.namespaces = ([.linux.namespaces[] | select(.type != "cgroup")] + [{"type": "cgroup"}])
+    | .mounts = [.mounts[] | select(.destination != "/sys/fs/cgroup")]
+    | .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                   "options": ["nosuid", "noexec", "nodev", $extra]}]'
+}
+
+@test "v2: cgroup ownership: with a new cgroupns and a rw cgroup mount, the dir and the delegate files go to process.user.uid, nothing else" {
+  lt_bundle sh -c 'mkdir /sys/fs/cgroup/sub && echo MKDIR=ok && rmdir /sys/fs/cgroup/sub; echo END'
+  delegated_bundle
+  rt_create o1
+  [ "$status" -eq 0 ]
+  dir=$(v2_dir)
+  [ "$(stat -c %u "$dir")" = 1000 ]
+  [ "$(stat -c %g "$dir")" = 0 ]   # the group is left alone, as runc does
+  local n=0 f
+  while read -r f; do
+    [ -e "$dir/$f" ] || continue   # listed but absent: skipped, not an error
+    [ "$(stat -c %u "$dir/$f")" = 1000 ] || { echo "$f not delegated"; false; }
+    n=$((n + 1))
+  done < /sys/kernel/cgroup/delegate
+  [ "$n" -ge 3 ]
+  for f in cgroup.controllers cgroup.max.depth cgroup.events memory.max pids.max; do
+    [ ! -e "$dir/$f" ] || [ "$(stat -c %u "$dir/$f")" = 0 ] || { echo "$f was given away"; false; }
+  done
+  rt start o1
+  wait_output o1
+  [ "$(out_value o1 MKDIR)" = ok ]   # the user manages its own subtree
+  wait_state o1 stopped
+  rt delete o1
+  assert_nothing_left o1
+}
+
+@test "v2: cgroup ownership is not changed with a read-only cgroup mount or without a cgroup namespace" {
+  lt_bundle true
+  delegated_bundle ro
+  rt_create o2
+  [ "$status" -eq 0 ]
+  [ "$(stat -c %u "$(v2_dir)")" = 0 ]
+  [ "$(stat -c %u "$(v2_dir)/cgroup.procs")" = 0 ]
+  rt delete --force o2
+  assert_nothing_left o2
+
+  lt_bundle true
+  delegated_bundle
+  ns_remove cgroup
+  rt_create o3
+  [ "$status" -eq 0 ]
+  [ "$(stat -c %u "$(v2_dir)")" = 0 ]
+  rt delete --force o3
+  assert_nothing_left o3
+}
+
+@test "v2: the eBPF device filter: read and write allowed by two rules make an O_RDWR open; across wildcards they do not" {
+  lt_bundle sh -c '
+    mknod /dev/kmsg2 c 1 11 && echo KMSG=made
+    (exec 3<>/dev/kmsg2) 2>/dev/null && echo KRW=ok || echo KRW=denied
+    (: < /dev/kmsg2) 2>/dev/null && echo KR=ok || echo KR=denied
+    echo END'
+  config_edit '.process.capabilities = ({} | .bounding = ["CAP_MKNOD", "CAP_DAC_OVERRIDE", "CAP_SYSLOG"] | .effective = .bounding
+    | .permitted = .bounding)'
+  config_edit '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+                                          {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"},
+                                          {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "wm"}]'
+  rt_run t1
+  [ "$status" -eq 0 ]
+  [ "$(out_value t1 KMSG)" = made ]
+  [ "$(out_value t1 KRW)" = ok ]
+  assert_nothing_left t1
+
+  config_edit '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+                                          {"allow": true, "type": "c", "major": 1, "access": "rm"},
+                                          {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]'
+  rt_run t2
+  [ "$status" -eq 0 ]
+  [ "$(out_value t2 KMSG)" = made ]
+  [ "$(out_value t2 KR)" = ok ]
+  [ "$(out_value t2 KRW)" = denied ]   # as v1: no single rule grants both
+  assert_nothing_left t2
+}
+
+@test "v2: an existing frozen or non-empty cgroup is refused at create, naming linux.cgroupsPath" {
+  lt_bundle true
+  dir=$(v2_dir)
+  mkdir "$dir"
+  echo 1 > "$dir/cgroup.freeze"
+  rt_create x1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"linux.cgroupsPath: cgroup \`$dir\` is frozen"* ]]
+  echo 0 > "$dir/cgroup.freeze"
+  sleep 100 &
+  holder=$!
+  echo "$holder" > "$dir/cgroup.procs"
+  rt_create x2
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"linux.cgroupsPath: cgroup \`$dir\` is not empty: 1 process(es)"* ]]
+  kill "$holder"
+  wait "$holder" || true
+  rmdir "$dir"
+  assert_nothing_left x1 x2
+}
