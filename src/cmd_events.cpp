@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "ocirun/commands.hpp"
@@ -37,7 +38,9 @@ Result<int> stream(const ContainerState& st, const ContainerCgroups& cg, std::ui
       // A cgroup removed under us (the container was deleted) ends the
       // stream like a stop does; the pidfd below says so next.
       if (Result<StatsMap> m = read_container_stats(cg); m) TRY(print_line(stats_event_json(st.id, *m, cg.pure_v2)));
+      // After a stall (a suspended machine), one event, not a burst.
       next_stats += interval_ns;
+      if (std::uint64_t t = now_ns(); next_stats <= t) next_stats = t + interval_ns;
     }
     std::uint64_t n = oom_kill_count(TRY(read_oom_counters(cg)));
     if (n > ooms) TRY(print_line(oom_event_json(st.id)));

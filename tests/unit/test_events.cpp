@@ -93,7 +93,7 @@ TEST_CASE("events: v1 stats in runc's format", "[events]") {
 
 TEST_CASE("events: an empty cgroup still gives every section", "[events]") {
   auto doc = value_of(json::Document::parse(stats_data_json({}, true)));
-  for (const char* k : {"cpu", "memory", "pids", "blkio", "hugetlb", "intel_rdt"}) {
+  for (const char* k : {"cpu", "memory", "pids", "blkio", "hugetlb", "intel_rdt", "network_interfaces"}) {
     INFO(k);
     CHECK(doc.root().find(k));
   }
