@@ -77,7 +77,7 @@ constexpr FlagSpec kUpdateFlags[] = {
     {"resources", 'r', true, "FILE", "LinuxResources JSON file, or - for standard input"},
     {"blkio-weight", 0, true, "N", "block IO weight (10 to 1000)"},
     {"cpu-period", 0, true, "N", "CPU CFS period in microseconds"},
-    {"cpu-quota", 0, true, "N", "CPU CFS quota in microseconds"},
+    {"cpu-quota", 0, true, "N", "CPU CFS quota in microseconds per period (-1: no limit)"},
     {"cpu-burst", 0, true, "N", "CPU CFS burst in microseconds"},
     {"cpu-share", 0, true, "N", "CPU shares (relative weight)"},
     {"cpu-rt-period", 0, true, "N", "CPU realtime period in microseconds"},
@@ -85,18 +85,18 @@ constexpr FlagSpec kUpdateFlags[] = {
     {"cpu-idle", 0, true, "N", "set the cgroup's cpu.idle (0 or 1)"},
     {"cpuset-cpus", 0, true, "LIST", "CPUs the container may use (0-3, 0,1)"},
     {"cpuset-mems", 0, true, "LIST", "memory nodes the container may use"},
-    {"kernel-memory", 0, true, "BYTES", "kernel memory limit (cgroup v1, deprecated)"},
-    {"kernel-memory-tcp", 0, true, "BYTES", "kernel TCP memory limit (cgroup v1, deprecated)"},
-    {"memory", 0, true, "BYTES", "memory limit"},
-    {"memory-reservation", 0, true, "BYTES", "memory soft limit"},
-    {"memory-swap", 0, true, "BYTES", "memory plus swap limit"},
-    {"pids-limit", 0, true, "N", "maximum number of processes"},
-    {"l3-cache-schema", 0, true, "SCHEMA", "Intel RDT L3 cache schema"},
-    {"mem-bw-schema", 0, true, "SCHEMA", "Intel RDT memory bandwidth schema"},
+    {"kernel-memory", 0, true, "BYTES", "ignored (obsolete, as in runc)", true},
+    {"kernel-memory-tcp", 0, true, "BYTES", "ignored (obsolete, as in runc)", true},
+    {"memory", 0, true, "BYTES", "memory limit (512m, 1g, ...; -1: no limit)"},
+    {"memory-reservation", 0, true, "BYTES", "memory soft limit (-1: none)"},
+    {"memory-swap", 0, true, "BYTES", "memory plus swap limit (-1: unlimited swap)"},
+    {"pids-limit", 0, true, "N", "maximum number of processes (negative: no limit; 0 leaves it as it is, as in runc)"},
+    {"l3-cache-schema", 0, true, "SCHEMA", "Intel RDT L3 cache schema (not supported: refused)"},
+    {"mem-bw-schema", 0, true, "SCHEMA", "Intel RDT memory bandwidth schema (not supported: refused)"},
 };
 
 constexpr FlagSpec kEventsFlags[] = {
-    {"interval", 0, true, "DURATION", "interval between stats events (default 5s)"},
+    {"interval", 0, true, "DURATION", "interval between stats events (default 5s; 500ms, 1m, ...)"},
     {"stats", 0, false, "", "print one stats object and exit"},
 };
 
@@ -160,7 +160,8 @@ constexpr CommandSpec kCommands[] = {
     {"delete", "CONTAINER_ID", "delete a container and everything it holds",
      "Deletes a stopped container, or a running one with --force.", kDeleteFlags, 1, 1},
     {"events", "CONTAINER_ID", "print the container's events and stats",
-     "Prints a stream of events (oom, stats every --interval), or one stats object with --stats.",
+     "Prints a stream of JSON events, one per line (oom, and stats every --interval)\n"
+     "until the container stops, or one stats object with --stats.",
      kEventsFlags, 1, 1},
     {"exec", "CONTAINER_ID [COMMAND [ARG...]]", "run a new process in a running container",
      "Runs COMMAND, or the process described by --process, in the container's namespaces,\n"
@@ -176,7 +177,7 @@ constexpr CommandSpec kCommands[] = {
     {"list", "", "list the containers",
      "Lists the containers of the state directory.", kListFlags, 0, 0},
     {"pause", "CONTAINER_ID", "suspend every process of the container",
-     "Freezes the container's processes with the cgroup freezer.", kNoFlags, 1, 1},
+     "Freezes the container's processes with the cgroup freezer; `state` then says paused.", kNoFlags, 1, 1},
     {"ps", "CONTAINER_ID [PS_ARGS...]", "list the processes of the container",
      "Lists the container's processes: host pids as JSON with --format json, or ps(1) output.",
      kPsFlags, 1, -1, true},
@@ -196,8 +197,9 @@ constexpr CommandSpec kCommands[] = {
     {"state", "CONTAINER_ID", "print the state of a container (JSON)",
      "Prints the container's state as the runtime-spec describes it.", kNoFlags, 1, 1},
     {"update", "CONTAINER_ID", "update the resource limits of a container",
-     "Applies new resource limits from --resources (LinuxResources JSON, - for stdin)\n"
-     "or from the single-value flags.",
+     "Applies new resource limits from --resources (LinuxResources JSON, - for stdin;\n"
+     "the other flags are then ignored) or from the single-value flags, merged into\n"
+     "the container's current limits. Device rules are not changed.",
      kUpdateFlags, 1, 1},
     {"validate", "", "check a bundle's config.json",
      "Parses and validates the bundle's config.json as create would, and reports the first error.",

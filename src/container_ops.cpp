@@ -11,6 +11,7 @@
 
 #include "ocirun/cgroup_apply.hpp"
 #include "ocirun/container.hpp"
+#include "ocirun/container_pause.hpp"
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
 #include "ocirun/log.hpp"
@@ -158,6 +159,8 @@ Result<> kill_container(const ContainerState& st, int sig, bool all) {
   // init's death mid-way and missed.
   if (all) TRY(signal_others(st, sig));
   TRY(sys::pidfd_send_signal(init->get(), sig));
+  // A paused container dies only once thawed (runc does the same).
+  if (sig == SIGKILL) thaw_after_kill(st);
   return {};
 }
 
@@ -182,6 +185,7 @@ Result<> delete_container(ContainerLock& lock, bool force) {
     Result<UniqueFd> init = open_init(st);
     if (init) {
       TRY_CTX(sys::pidfd_send_signal(init->get(), SIGKILL), "kill the container's init");
+      thaw_after_kill(st);  // a frozen init would never exit
       TRY(wait_exit(init->get(), kKillWaitMs));
     }
   }

@@ -24,8 +24,8 @@ std::string features_json() {
   w.key("mountOptions").begin_array();
   for (const std::string& o : recognized_mount_options()) w.value(o);
   w.end_array();
-  // linux: only what is applied. intelRdt and idmapped mounts are left
-  // out (unknown) until the code that applies them lands.
+  // linux: only what is applied. mountExtensions (idmapped mounts) is left
+  // out (unknown) until the code that applies it in every case lands.
   w.key("linux").begin_object();
   w.key("namespaces").begin_array();
   for (const char* n : {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}) w.value(n);
@@ -73,6 +73,10 @@ std::string features_json() {
   w.key("systemdUser").value(false);
   w.key("rdma").value(true);
   w.end_object();
+  // linux.intelRdt is refused by create (container_create.cpp), and update
+  // refuses --l3-cache-schema and --mem-bw-schema: say so rather than leave
+  // callers to guess.
+  w.key("intelRdt").begin_object().key("enabled").value(false).end_object();
   w.end_object();
   // Annotation keys follow crun's run.oci.<runtime>.* convention.
   w.key("annotations").begin_object();
@@ -80,6 +84,9 @@ std::string features_json() {
   w.key("run.oci.ocirun.version").value(OCIRUN_VERSION);
   w.key("io.github.seccomp.libseccomp.version").value(libseccomp_version());
   w.end_object();
+  // No annotation of config.json changes what ocirun does (none is read but
+  // to be reported back by `state`), so none is potentially unsafe.
+  w.key("potentiallyUnsafeConfigAnnotations").begin_array().end_array();
   w.end_object();
   std::string out = w.take();
   out += '\n';

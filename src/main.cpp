@@ -27,11 +27,12 @@ struct Dispatch {
 // The commands that are implemented; the rest of the CLI-CONTRACT surface is
 // parsed, and reported as not implemented yet.
 constexpr Dispatch kDispatch[] = {
-    {"create", cmd_create},     {"delete", cmd_delete}, {"exec", cmd_exec},
-    {"features", cmd_features}, {"ps", cmd_ps},
-    {"kill", cmd_kill},         {"list", cmd_list},     {"run", cmd_run},
+    {"create", cmd_create},     {"delete", cmd_delete}, {"events", cmd_events},
+    {"exec", cmd_exec},         {"features", cmd_features},
+    {"kill", cmd_kill},         {"list", cmd_list},     {"pause", cmd_pause},
+    {"ps", cmd_ps},             {"resume", cmd_resume}, {"run", cmd_run},
     {"spec", cmd_spec},         {"start", cmd_start},   {"state", cmd_state},
-    {"validate", cmd_validate},
+    {"update", cmd_update},     {"validate", cmd_validate},
 };
 
 CommandFn find_dispatch(std::string_view name) {

@@ -25,6 +25,10 @@ Result<int> cmd_delete(const cli::Invocation& inv);
 Result<int> cmd_run(const cli::Invocation& inv);
 Result<int> cmd_exec(const cli::Invocation& inv);
 Result<int> cmd_ps(const cli::Invocation& inv);
+Result<int> cmd_pause(const cli::Invocation& inv);
+Result<int> cmd_resume(const cli::Invocation& inv);
+Result<int> cmd_update(const cli::Invocation& inv);
+Result<int> cmd_events(const cli::Invocation& inv);
 
 // ps's table: ps(1)'s header and the lines whose PID is one of `pids`.
 Result<std::string> filter_ps_output(std::string_view out, const std::vector<pid_t>& pids);

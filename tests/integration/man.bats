@@ -8,7 +8,7 @@ load helpers
 long_options() { sed 's/\\-/-/g' | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u; }
 
 @test "every implemented command has a man page" {
-  for c in create delete exec features kill list ps run spec start state validate; do
+  for c in create delete events exec features kill list pause ps resume run spec start state update validate; do
     [ -f "$TOP/man/ocirun-$c.8" ] || { echo "no man page for $c"; false; }
   done
   [ -f "$TOP/man/ocirun.8" ]

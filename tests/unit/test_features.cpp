@@ -37,7 +37,7 @@ TEST_CASE("features: only properties of this build", "[features]") {
     std::string_view name = root.member_name(i);
     INFO(name);
     CHECK((name == "ociVersionMin" || name == "ociVersionMax" || name == "hooks" || name == "mountOptions" ||
-           name == "linux" || name == "annotations"));
+           name == "linux" || name == "annotations" || name == "potentiallyUnsafeConfigAnnotations"));
   }
   auto linux_ = root.require("linux", json::Type::Object);
   REQUIRE(linux_);
@@ -45,7 +45,7 @@ TEST_CASE("features: only properties of this build", "[features]") {
     std::string_view name = linux_->member_name(i);
     INFO(name);
     CHECK((name == "namespaces" || name == "memoryPolicy" || name == "netDevices" || name == "capabilities" ||
-           name == "seccomp" || name == "apparmor" || name == "selinux" || name == "cgroup"));
+           name == "seccomp" || name == "apparmor" || name == "selinux" || name == "cgroup" || name == "intelRdt"));
   }
 }
 
