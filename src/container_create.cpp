@@ -295,19 +295,27 @@ Result<> write_pid_file(const std::string& path, pid_t pid) {
 
 // A new v1 cpuset cgroup starts with no cpus and no memory nodes, and
 // refuses tasks (ENOSPC) until it has some: it gets its parent's, as in
-// runc. Other directories have no cpuset files and are left alone.
+// runc. A parent made by a concurrent create may not have its own yet (that
+// create is between its mkdir and this step): it is filled first, from its
+// parent, so the value copied is never empty. Other directories have no
+// cpuset files and are left alone.
+Result<std::string> inherit_cpuset_file(const std::string& dir, const char* file) {
+  UniqueFd ddir = TRY(fs::open_dir_at(AT_FDCWD, dir));
+  std::string mine = TRY(fs::read_file_at(ddir.get(), file));
+  if (mine.find_first_not_of(" \n") != std::string::npos) return mine;
+  std::size_t slash = dir.rfind('/');
+  if (slash == std::string::npos || slash == 0) return fail("`" + dir + "`: no " + file + " to inherit", ENOSPC);
+  std::string value = TRY(inherit_cpuset_file(dir.substr(0, slash), file));
+  TRY(sys::write_file(dir + "/" + file, value));
+  return value;
+}
+
 Result<> inherit_cpuset(const std::string& dir) {
-  std::string parent = dir.substr(0, dir.rfind('/'));
   for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-    UniqueFd pdir = TRY(fs::open_dir_at(AT_FDCWD, parent));
-    Result<std::string> value = fs::read_file_at(pdir.get(), file);
-    if (!value) {
-      if (value.error().code == ENOENT) return {};  // not a v1 cpuset hierarchy
-      return tl::unexpected(value.error());
+    if (Result<std::string> r = inherit_cpuset_file(dir, file); !r) {
+      if (r.error().code == ENOENT) return {};  // not a v1 cpuset hierarchy
+      return tl::unexpected(r.error());
     }
-    UniqueFd ddir = TRY(fs::open_dir_at(AT_FDCWD, dir));
-    std::string mine = TRY(fs::read_file_at(ddir.get(), file));
-    if (mine.find_first_not_of(" \n") == std::string::npos) TRY(sys::write_file(dir + "/" + file, *value));
   }
   return {};
 }
