@@ -10,6 +10,8 @@ packages=(
   # the pure cgroup v2 lane (tests/vm/): Debian's kernel under qemu; its
   # kernel package is fetched with apt-get download, never installed
   qemu-system-x86 xz-utils
+  # AppArmor's profile loader, run in that lane's guest (tests/vm/lsm.bats)
+  apparmor
 )
 
 missing=()

@@ -150,14 +150,14 @@ struct ChildContext {
   bool new_keyring = true;
 };
 
-Result<std::string> child_prepare(const ChildContext& c, UniqueFd& lsm_attr) {
+Result<std::string> child_prepare(const ChildContext& c) {
   TRY_CTX(sync_expect(c.sync_fd, SyncType::RuntimeDone), "wait for the runtime");
   // In every cgroup of the container now: the final affinity (config.md).
   if (c.proc->exec_cpu_affinity && !c.proc->exec_cpu_affinity->final.empty())
     TRY(set_affinity(c.proc->exec_cpu_affinity->final, "process.execCPUAffinity.final"));
-  // Opened on the host's procfs, before the container's mounts are ours
-  // (CVE-2019-16884), and above the preserved fds.
-  lsm_attr = TRY(move_above(TRY(open_lsm_attr(*c.proc)), 3 + static_cast<int>(c.preserve_fds)));
+  // Made before the container's mounts are ours (CVE-2019-16884,
+  // CVE-2025-52881), and above the preserved fds.
+  UniqueFd lsm_procfs = TRY(open_lsm_procfs(*c.proc, 3 + static_cast<int>(c.preserve_fds)));
   // One setns through the init's pidfd joins them all at once, in the
   // order the kernel needs (the user namespace first).
   if (c.join_flags != 0 && ::setns(c.init_pidfd, c.join_flags) < 0)
@@ -172,6 +172,9 @@ Result<std::string> child_prepare(const ChildContext& c, UniqueFd& lsm_attr) {
   TRY(apply_rlimits(proc));
   if (proc.scheduler) TRY(apply_scheduler(*proc.scheduler));
   if (proc.io_priority) TRY(apply_io_priority(*proc.io_priority));
+  // Before the user switch and the seccomp filter, as in the init.
+  if (lsm_procfs) TRY(apply_lsm_labels(proc, lsm_procfs.get()));
+  lsm_procfs.reset();
   return confine_process(proc, *c.conf, c.sync_fd, c.preserve_fds);
 }
 
@@ -191,13 +194,9 @@ Result<std::string> child_prepare(const ChildContext& c, UniqueFd& lsm_attr) {
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
-  UniqueFd lsm_attr;
-  Result<std::string> executable = child_prepare(c, lsm_attr);
+  Result<std::string> executable = child_prepare(c);
   if (!executable) child_die(c.sync_fd, executable.error());
   const Process& proc = *c.proc;
-  if (lsm_attr)
-    if (Result<> r = apply_lsm_labels(proc, lsm_attr.get()); !r) child_die(c.sync_fd, r.error());
-  lsm_attr.reset();
   if (c.conf->seccomp && proc.no_new_privileges)
     if (Result<> r = load_seccomp_filter(*c.conf->seccomp, c.sync_fd); !r) child_die(c.sync_fd, r.error());
   std::vector<char*> argv = sys::c_strings(proc.args);

@@ -248,8 +248,8 @@ static Result<> close_other_fds(unsigned preserve_fds) {
 
 // The confinement steps the init and exec's child share, from the seccomp
 // filter (without noNewPrivileges) to the closing of the fds; returns the
-// program to exec. The LSM labels and (with noNewPrivileges) the seccomp
-// filter come later, right before execve.
+// program to exec. The LSM labels come just before; (with noNewPrivileges)
+// the seccomp filter later, right before execve.
 Result<std::string> confine_process(const Process& proc, const Confinement& conf, int sync_fd,
                                     unsigned preserve_fds) {
   // Without noNewPrivileges, loading a filter takes CAP_SYS_ADMIN, which
@@ -273,7 +273,7 @@ Result<std::string> confine_process(const Process& proc, const Confinement& conf
 namespace {
 
 // Everything up to Ready: the container as the config describes it.
-Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_attr) {
+Result<> prepare(const InitContext& ctx, std::string& executable) {
   const Spec& spec = *ctx.spec;
   const Process& proc = *spec.process;
 
@@ -309,8 +309,8 @@ Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_
   if (!spec.domainname.empty() && ::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
     return fail_errno("domainname");
 
-  // Opened before the container's mounts exist (lsm.hpp).
-  lsm_attr = TRY(open_lsm_attr(proc));
+  // Made before the container's mounts exist (lsm.hpp).
+  UniqueFd lsm_procfs = TRY(open_lsm_procfs(proc, 3 + static_cast<int>(ctx.preserve_fds)));
   if (ctx.mount_ns) {
     Rootfs root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
     TRY(run_create_hooks(ctx));
@@ -332,6 +332,11 @@ Result<> prepare(const InitContext& ctx, std::string& executable, UniqueFd& lsm_
       ::personality(static_cast<unsigned long>(spec.linux.personality->domain)) < 0)
     return fail_errno("linux.personality");
 
+  // The LSM exec label, before the user switch (as runc): a profile that
+  // is not loaded fails create, not start. It takes effect at the execve
+  // (and in the startContainer hooks, which the init forks).
+  if (lsm_procfs) TRY(apply_lsm_labels(proc, lsm_procfs.get()));
+  lsm_procfs.reset();
   executable = TRY(confine_process(proc, *ctx.confinement, ctx.sync_fd, ctx.preserve_fds));
   return {};
 }
@@ -360,8 +365,7 @@ void init_main(const InitContext& ctx) {
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   std::string executable;
-  UniqueFd lsm_attr;
-  if (Result<> r = prepare(ctx, executable, lsm_attr); !r) die(ctx.sync_fd, r.error());
+  if (Result<> r = prepare(ctx, executable); !r) die(ctx.sync_fd, r.error());
 
   // Ready: the runtime records us as created and exits; from here on its
   // death must not kill us.
@@ -386,11 +390,8 @@ void init_main(const InitContext& ctx) {
       die(conn, r.error());
 
   const Process& proc = *ctx.spec->process;
-  // The LSM labels, then (with noNewPrivileges) the seccomp filter: the
-  // last steps before the exec, so that neither restricts the runtime.
-  if (lsm_attr)
-    if (Result<> r = apply_lsm_labels(proc, lsm_attr.get()); !r) die(conn, r.error());
-  lsm_attr.reset();
+  // With noNewPrivileges, the seccomp filter: the last step before the
+  // exec, so that it does not restrict the runtime.
   const Confinement& conf = *ctx.confinement;
   if (conf.seccomp && proc.no_new_privileges)
     if (Result<> r = load_seccomp_filter(*conf.seccomp, conn); !r) die(conn, r.error());

@@ -4,10 +4,14 @@
 // The runtime checks, before anything is created, that the LSM a label is
 // for is enabled on this host: a label asked for and not applied would be
 // a container less confined than its config says, so that is an error.
-// The init writes the label to its own exec attribute just before execve,
-// through a procfs handle it opened and verified (fstatfs: PROC_SUPER_MAGIC)
-// before the container's mounts existed: a mount over /proc/self/attr in
-// the container cannot redirect the write (CVE-2019-16884).
+//
+// The label goes to the thread's exec attribute through a procfs that
+// nothing in the container can reach or redirect (CVE-2019-16884,
+// CVE-2025-52881): a procfs instance of the caller's own, made (fsopen)
+// before the container's mounts exist and reachable through its fd only;
+// the attribute is opened under it without crossing a symlink or a mount,
+// and checked to be on procfs. A mount over /proc/self/attr in the
+// container, a fake /proc or a symlink there change nothing.
 #pragma once
 
 #include <string>
@@ -24,11 +28,18 @@ bool selinux_enabled();
 // Runtime side: an error naming the field when its LSM is off.
 Result<> check_lsm_labels(const Process& proc);
 
-// Init side, before the rootfs is set up: the thread's attr directory in
-// the host's procfs, verified; empty when the config sets no label.
-Result<UniqueFd> open_lsm_attr(const Process& proc);
+// Init and exec side, before the container's mounts are the caller's: the
+// procfs the labels will be written through, at an fd >= min_fd (above the
+// preserved fds, so that it never reaches the program); empty when the
+// config sets no label. A new procfs instance of the caller's pid
+// namespace; where the kernel refuses one (a user namespace whose /proc is
+// partly masked: "too revealing"), a clone of /proc's own mount without
+// the mounts on top of it, checked to be a procfs root.
+Result<UniqueFd> open_lsm_procfs(const Process& proc, int min_fd);
 
-// Init side, right before execve: writes the labels through `attr`.
-Result<> apply_lsm_labels(const Process& proc, int attr);
+// Init and exec side, before the user switch: writes the labels to this
+// thread's exec attribute under `procfs` (open_lsm_procfs). They take
+// effect at the next execve.
+Result<> apply_lsm_labels(const Process& proc, int procfs);
 
 }  // namespace ocirun

@@ -47,6 +47,8 @@ $B ln -sf pts/ptmx /dev/ptmx
 $B mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 $B mount -t tmpfs -o mode=1777 tmpfs /tmp
 $B mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+# AppArmor (on in Debian's kernel) needs securityfs for apparmor_parser (lsm.bats).
+$B mount -t securityfs securityfs /sys/kernel/security
 $B ln -sf /proc/self/fd /dev/fd
 $B hostname vm
 $B ip link set lo up
