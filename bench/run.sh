@@ -2,6 +2,7 @@
 # bench/run.sh: ocirun against runc and crun, side by side, on this machine.
 #
 #   sudo bench/run.sh [-n N] [-w W] [-s S] [-o DIR] [--quick]
+#                     [--only PARTS] [--runtimes LIST] [--ocirun PATH]
 #
 #   -n N     samples per single-container measurement (default 15)
 #   -w W     warm-up rounds before them, not recorded (default 2)
@@ -9,6 +10,13 @@
 #            lifecycles in parallel, peak RSS (default 3)
 #   -o DIR   where the results go (default build/bench)
 #   --quick  -n 5 -w 1 -s 1: a look in about a minute on a quiet machine
+#   --only PARTS     only these parts, a comma list of: single (run, create,
+#            start, exec, kill, delete and the floors), batch (100 in
+#            sequence, 10 and 50 in parallel), rss (peak RSS), mem (smallest
+#            memory limit), trace (ocirun --debug); default all
+#   --runtimes LIST  a comma list of runc, crun (default both; ocirun always)
+#   --ocirun PATH    time this ocirun binary instead of building the tree's
+#            (to compare builds: another build dir's src/ocirun)
 #
 # As root: installs Debian's runc, crun, time and gnuplot if missing
 # (bench/deps.sh), builds ocirun (scripts/build.sh) and the floor helpers
@@ -39,7 +47,7 @@
 # the three runtimes make the same cgroups in the same places.
 set -euo pipefail
 
-n=15 warmup=2 batches=3 out=
+n=15 warmup=2 batches=3 out= only=single,batch,rss,mem,trace others=runc,crun ocirun=
 while [ $# -gt 0 ]; do
   case $1 in
     -n) n=$2; shift 2 ;;
@@ -47,6 +55,9 @@ while [ $# -gt 0 ]; do
     -s) batches=$2; shift 2 ;;
     -o) out=$2; shift 2 ;;
     --quick) n=5 warmup=1 batches=1; shift ;;
+    --only) only=$2; shift 2 ;;
+    --runtimes) others=$2; shift 2 ;;
+    --ocirun) ocirun=$(realpath "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -58,15 +69,32 @@ fi
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 out=${out:-$repo/build/bench}
-runtimes=(ocirun runc crun)
+runtimes=(ocirun)
+for rt in ${others//,/ }; do
+  case $rt in
+    runc|crun) runtimes+=("$rt") ;;
+    ocirun) ;;
+    *) echo "bench: unknown runtime $rt (runc, crun)" >&2; exit 2 ;;
+  esac
+done
+for part in ${only//,/ }; do
+  case $part in
+    single|batch|rss|mem|trace) ;;
+    *) echo "bench: unknown part $part (single, batch, rss, mem, trace)" >&2; exit 2 ;;
+  esac
+done
+want() { [[ ",$only," == *",$1,"* ]]; }
+has_rt() { [[ " ${runtimes[*]} " == *" $1 "* ]]; }
 seqn=${BENCH_SEQ:-100}        # runs in the sequence (fewer only to try the script)
 
 say() { echo "bench: $*" >&2; }
 
 # --- 1. What the benchmark needs -------------------------------------------
 "$repo/bench/deps.sh"
-"$repo/scripts/build.sh"
-ocirun=$repo/build/src/ocirun
+if [ -z "$ocirun" ]; then
+  "$repo/scripts/build.sh"
+  ocirun=$repo/build/src/ocirun
+fi
 mkdir -p "$out"
 
 work=$(mktemp -d /tmp/ocirun-bench.XXXXXX)
@@ -146,7 +174,7 @@ if [ -z "$memory_h" ] && [ -f "/sys/fs/cgroup/$cg/memory.max" ]; then
 fi
 
 declare -A ns_of=()           # the mount namespace a runtime runs in
-if [ "$hybrid" = 1 ]; then
+if [ "$hybrid" = 1 ] && has_rt crun; then
   say "hybrid cgroups: crun runs in a mount namespace where cgroup2 is hidden"
   unified=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
   unshare -m --propagation private sh -c \
