@@ -301,6 +301,7 @@ lifecycle() {  # runtime
   time_rt delete "$rt" -- delete life
 }
 
+if want single; then
 total=$((warmup + n))
 say "single containers: $warmup warm-up rounds, then $n, interleaved"
 for i in $(seq "$total"); do
@@ -313,6 +314,9 @@ done
 echo >&2
 record=1
 
+fi
+
+if want batch; then
 say "batches: $batches rounds of 100 runs in sequence, 10 and 50 lifecycles in parallel"
 par_script() {  # runtime: one lifecycle as a shell command, {} the index
   local c=${cmd_of[$1]} b=$work/b/$1
@@ -337,7 +341,9 @@ for i in $(seq "$batches"); do
 done
 echo >&2
 
-say "peak RSS (/usr/bin/time), $batches rounds"
+fi
+
+want rss && say "peak RSS (/usr/bin/time), $batches rounds"
 rss() {  # metric runtime args...: /usr/bin/time's %M (KiB) of one command
   local metric=$1 rt=$2; shift 2
   local ns=()
@@ -346,6 +352,7 @@ rss() {  # metric runtime args...: /usr/bin/time's %M (KiB) of one command
     { say "$rt $*: failed"; tail -n 5 "$errlog" >&2; return 1; }
   printf '%s\t%s\t%s\n' "$metric" "$rt" "$(tail -n 1 "$work/rss")" >> "$samples"
 }
+if want rss; then
 for i in $(seq "$batches"); do
   for rt in "${runtimes[@]}"; do
     b=$work/b/$rt
@@ -358,7 +365,9 @@ for i in $(seq "$batches"); do
   done
 done
 
-say "smallest memory limit for a /bin/true container (binary search, 4 KiB steps)"
+fi
+
+want mem && say "smallest memory limit for a /bin/true container (binary search, 4 KiB steps)"
 # The limit is set on a parent cgroup made here, and the container's cgroup
 # is made by the runtime under it: the same limit for all three, whether or
 # not a runtime applies linux.resources yet.
@@ -392,6 +401,7 @@ mem_probe() {  # runtime KiB: does a /bin/true container run under that limit?
 }
 mem_runtimes=("${runtimes[@]}")
 [ -f "$memory_h/memory.limit_in_bytes" ] && mem_runtimes+=(floor-ns)
+if want mem; then
 if [ -n "$memory_h" ]; then
   for rt in "${mem_runtimes[@]}"; do
     lo=0 hi=65536
@@ -409,8 +419,12 @@ else
   say "no memory controller: the memory limit search is skipped"
 fi
 
-say "ocirun --debug: where its time goes ($n rounds)"
+fi
+
 trace_log=$work/trace.log
+: > "$trace_log"
+if want trace; then
+say "ocirun --debug: where its time goes ($n rounds)"
 cmd_of[ocirun-debug]="$ocirun --root $state/ocirun --debug --log $trace_log"
 has_exec[ocirun-debug]=0
 for i in $(seq "$n"); do
@@ -425,6 +439,8 @@ done
 # to its last step, against the time measured from outside.
 sed -n 's/.*msg="trace \(create: save created\|start: read hooks\|kill: signal\|delete: remove state\): [0-9]* us (at \([0-9]*\) us)".*/\1\t\2/p' \
   "$trace_log" | awk -F'\t' '{split($1, w, ":"); printf "in_%s\tocirun-debug\t%s\n", w[1], $2}' >> "$samples"
+
+fi
 
 # --- 4. The report --------------------------------------------------------------
 # median METRIC NAME: the median of the samples, or nothing.
