@@ -575,7 +575,11 @@ chart_data 1024 rss_max rss_run > "$work/rss.dat"
 chart_data 1 memlimit > "$work/mem.dat"
 term="pngcairo size 1400,1000 font ',10'"
 gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo || term="png size 1400,1000"
-gnuplot <<EOF
+# A partial run (--only, --runtimes) leaves panels empty: gnuplot's
+# complaints about them go to a log, not to the screen.
+gp_err=/dev/stderr
+[ "$only" = single,batch,rss,mem,trace ] && [ ${#runtimes[@]} = 3 ] || gp_err=$work/gnuplot.log
+gnuplot 2>"$gp_err" <<EOF
 set terminal $term
 set output '$out/bench.png'
 set datafile missing '-'
