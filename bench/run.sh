@@ -2,6 +2,7 @@
 # bench/run.sh: ocirun against runc and crun, side by side, on this machine.
 #
 #   sudo bench/run.sh [-n N] [-w W] [-s S] [-o DIR] [--quick]
+#                     [--only PARTS] [--runtimes LIST] [--ocirun PATH]
 #
 #   -n N     samples per single-container measurement (default 15)
 #   -w W     warm-up rounds before them, not recorded (default 2)
@@ -9,6 +10,13 @@
 #            lifecycles in parallel, peak RSS (default 3)
 #   -o DIR   where the results go (default build/bench)
 #   --quick  -n 5 -w 1 -s 1: a look in about a minute on a quiet machine
+#   --only PARTS     only these parts, a comma list of: single (run, create,
+#            start, exec, kill, delete and the floors), batch (100 in
+#            sequence, 10 and 50 in parallel), rss (peak RSS), mem (smallest
+#            memory limit), trace (ocirun --debug); default all
+#   --runtimes LIST  a comma list of runc, crun (default both; ocirun always)
+#   --ocirun PATH    time this ocirun binary instead of building the tree's
+#            (to compare builds: another build dir's src/ocirun)
 #
 # As root: installs Debian's runc, crun, time and gnuplot if missing
 # (bench/deps.sh), builds ocirun (scripts/build.sh) and the floor helpers
@@ -39,7 +47,7 @@
 # the three runtimes make the same cgroups in the same places.
 set -euo pipefail
 
-n=15 warmup=2 batches=3 out=
+n=15 warmup=2 batches=3 out= only=single,batch,rss,mem,trace others=runc,crun ocirun=
 while [ $# -gt 0 ]; do
   case $1 in
     -n) n=$2; shift 2 ;;
@@ -47,6 +55,9 @@ while [ $# -gt 0 ]; do
     -s) batches=$2; shift 2 ;;
     -o) out=$2; shift 2 ;;
     --quick) n=5 warmup=1 batches=1; shift ;;
+    --only) only=$2; shift 2 ;;
+    --runtimes) others=$2; shift 2 ;;
+    --ocirun) ocirun=$(realpath "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -58,15 +69,32 @@ fi
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 out=${out:-$repo/build/bench}
-runtimes=(ocirun runc crun)
+runtimes=(ocirun)
+for rt in ${others//,/ }; do
+  case $rt in
+    runc|crun) runtimes+=("$rt") ;;
+    ocirun) ;;
+    *) echo "bench: unknown runtime $rt (runc, crun)" >&2; exit 2 ;;
+  esac
+done
+for part in ${only//,/ }; do
+  case $part in
+    single|batch|rss|mem|trace) ;;
+    *) echo "bench: unknown part $part (single, batch, rss, mem, trace)" >&2; exit 2 ;;
+  esac
+done
+want() { [[ ",$only," == *",$1,"* ]]; }
+has_rt() { [[ " ${runtimes[*]} " == *" $1 "* ]]; }
 seqn=${BENCH_SEQ:-100}        # runs in the sequence (fewer only to try the script)
 
 say() { echo "bench: $*" >&2; }
 
 # --- 1. What the benchmark needs -------------------------------------------
 "$repo/bench/deps.sh"
-"$repo/scripts/build.sh"
-ocirun=$repo/build/src/ocirun
+if [ -z "$ocirun" ]; then
+  "$repo/scripts/build.sh"
+  ocirun=$repo/build/src/ocirun
+fi
 mkdir -p "$out"
 
 work=$(mktemp -d /tmp/ocirun-bench.XXXXXX)
@@ -146,7 +174,7 @@ if [ -z "$memory_h" ] && [ -f "/sys/fs/cgroup/$cg/memory.max" ]; then
 fi
 
 declare -A ns_of=()           # the mount namespace a runtime runs in
-if [ "$hybrid" = 1 ]; then
+if [ "$hybrid" = 1 ] && has_rt crun; then
   say "hybrid cgroups: crun runs in a mount namespace where cgroup2 is hidden"
   unified=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
   unshare -m --propagation private sh -c \
@@ -273,6 +301,7 @@ lifecycle() {  # runtime
   time_rt delete "$rt" -- delete life
 }
 
+if want single; then
 total=$((warmup + n))
 say "single containers: $warmup warm-up rounds, then $n, interleaved"
 for i in $(seq "$total"); do
@@ -285,6 +314,9 @@ done
 echo >&2
 record=1
 
+fi
+
+if want batch; then
 say "batches: $batches rounds of 100 runs in sequence, 10 and 50 lifecycles in parallel"
 par_script() {  # runtime: one lifecycle as a shell command, {} the index
   local c=${cmd_of[$1]} b=$work/b/$1
@@ -309,7 +341,9 @@ for i in $(seq "$batches"); do
 done
 echo >&2
 
-say "peak RSS (/usr/bin/time), $batches rounds"
+fi
+
+want rss && say "peak RSS (/usr/bin/time), $batches rounds"
 rss() {  # metric runtime args...: /usr/bin/time's %M (KiB) of one command
   local metric=$1 rt=$2; shift 2
   local ns=()
@@ -318,6 +352,7 @@ rss() {  # metric runtime args...: /usr/bin/time's %M (KiB) of one command
     { say "$rt $*: failed"; tail -n 5 "$errlog" >&2; return 1; }
   printf '%s\t%s\t%s\n' "$metric" "$rt" "$(tail -n 1 "$work/rss")" >> "$samples"
 }
+if want rss; then
 for i in $(seq "$batches"); do
   for rt in "${runtimes[@]}"; do
     b=$work/b/$rt
@@ -330,7 +365,9 @@ for i in $(seq "$batches"); do
   done
 done
 
-say "smallest memory limit for a /bin/true container (binary search, 4 KiB steps)"
+fi
+
+want mem && say "smallest memory limit for a /bin/true container (binary search, 4 KiB steps)"
 # The limit is set on a parent cgroup made here, and the container's cgroup
 # is made by the runtime under it: the same limit for all three, whether or
 # not a runtime applies linux.resources yet.
@@ -364,6 +401,7 @@ mem_probe() {  # runtime KiB: does a /bin/true container run under that limit?
 }
 mem_runtimes=("${runtimes[@]}")
 [ -f "$memory_h/memory.limit_in_bytes" ] && mem_runtimes+=(floor-ns)
+if want mem; then
 if [ -n "$memory_h" ]; then
   for rt in "${mem_runtimes[@]}"; do
     lo=0 hi=65536
@@ -381,8 +419,12 @@ else
   say "no memory controller: the memory limit search is skipped"
 fi
 
-say "ocirun --debug: where its time goes ($n rounds)"
+fi
+
 trace_log=$work/trace.log
+: > "$trace_log"
+if want trace; then
+say "ocirun --debug: where its time goes ($n rounds)"
 cmd_of[ocirun-debug]="$ocirun --root $state/ocirun --debug --log $trace_log"
 has_exec[ocirun-debug]=0
 for i in $(seq "$n"); do
@@ -397,6 +439,8 @@ done
 # to its last step, against the time measured from outside.
 sed -n 's/.*msg="trace \(create: save created\|start: read hooks\|kill: signal\|delete: remove state\): [0-9]* us (at \([0-9]*\) us)".*/\1\t\2/p' \
   "$trace_log" | awk -F'\t' '{split($1, w, ":"); printf "in_%s\tocirun-debug\t%s\n", w[1], $2}' >> "$samples"
+
+fi
 
 # --- 4. The report --------------------------------------------------------------
 # median METRIC NAME: the median of the samples, or nothing.
@@ -531,7 +575,11 @@ chart_data 1024 rss_max rss_run > "$work/rss.dat"
 chart_data 1 memlimit > "$work/mem.dat"
 term="pngcairo size 1400,1000 font ',10'"
 gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo || term="png size 1400,1000"
-gnuplot <<EOF
+# A partial run (--only, --runtimes) leaves panels empty: gnuplot's
+# complaints about them go to a log, not to the screen.
+gp_err=/dev/stderr
+[ "$only" = single,batch,rss,mem,trace ] && [ ${#runtimes[@]} = 3 ] || gp_err=$work/gnuplot.log
+gnuplot 2>"$gp_err" <<EOF
 set terminal $term
 set output '$out/bench.png'
 set datafile missing '-'
