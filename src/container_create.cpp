@@ -58,9 +58,11 @@
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
 #include "ocirun/log.hpp"
+#include "ocirun/lsm.hpp"
 #include "ocirun/net_devices.hpp"
 #include "ocirun/notify_socket.hpp"
 #include "ocirun/privileges.hpp"
+#include "ocirun/rootfs.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
 #include "ocirun/trace.hpp"
@@ -202,8 +204,12 @@ void warn_not_applied(const Spec& spec) {
     if (!list.empty()) list += ", ";
     list += name;
   };
-  const Linux& l = spec.linux;
-  add(!l.mount_label.empty(), "linux.mountLabel");
+  (void)add;  // none at the moment
+  // linux.mountLabel: applied by the init (rootfs.cpp) when SELinux is
+  // enabled; without SELinux ignored, as runc does. Said here: the init's
+  // debug lines have no log file.
+  if (!spec.linux.mount_label.empty() && !selinux_enabled())
+    log::debug("linux.mountLabel: SELinux is not enabled on this host; ignored, as runc does");
   // A debug line, not a warning: without --log, warnings go to stderr,
   // which is the container's stderr too.
   if (!list.empty()) log::debug("not applied yet by this build: " + list);
@@ -664,6 +670,15 @@ Result<Created> create_container(const CreateOptions& o) {
     const LinuxNamespace* net = spec.linux.find_namespace(NamespaceType::Network);
     std::string netns = net && net->path ? *net->path : "/proc/" + std::to_string(pid) + "/ns/net";
     if (Result<> r = move_net_devices(spec.linux.net_devices, netns); !r) return abort_create(r.error());
+  }
+  // The bind mounts' trees, made here with the host's privileges for an
+  // init that has none outside its user namespace (rootfs.hpp).
+  if (ctx.new_userns) {
+    Result<std::vector<MountSource>> trees = make_bind_trees(spec, bundle, pid);
+    if (!trees) return abort_create(with_context(trees.error(), "rootfs"));
+    for (const MountSource& t : *trees)
+      if (Result<> r = sync_send_fd(runtime_end.get(), SyncType::MountSource, t.tree.get(), static_cast<int>(t.index)); !r)
+        return abort_create(r.error());
   }
   if (ctx.new_userns || ctx.new_cgroupns)
     if (Result<> r = sync_send(runtime_end.get(), SyncType::RuntimeDone); !r) return abort_create(r.error());
