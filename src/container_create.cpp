@@ -14,6 +14,8 @@
 //     can now find it, whatever happens)
 //   write the pid to each cgroup.procs
 //   [new userns] write uid_map, gid_map
+//   [new userns] MountSource{fd, index} ---->  each bind mount's detached tree
+//     (open_tree, idmapped; rootfs.hpp)          (kept for its mount)
 //   [userns or cgroupns] RuntimeDone ------->  become root in the userns,
 //                                              [userns by path] join it, be
 //                                              root there, unshare the rest;
