@@ -14,6 +14,8 @@
 //     can now find it, whatever happens)
 //   write the pid to each cgroup.procs
 //   [new userns] write uid_map, gid_map
+//   [new userns] MountSource{fd, index} ---->  each bind mount's detached tree
+//     (open_tree, idmapped; rootfs.hpp)          (kept for its mount)
 //   [userns or cgroupns] RuntimeDone ------->  become root in the userns,
 //                                              [userns by path] join it, be
 //                                              root there, unshare the rest;
@@ -58,9 +60,11 @@
 #include "ocirun/fs.hpp"
 #include "ocirun/hooks.hpp"
 #include "ocirun/log.hpp"
+#include "ocirun/lsm.hpp"
 #include "ocirun/net_devices.hpp"
 #include "ocirun/notify_socket.hpp"
 #include "ocirun/privileges.hpp"
+#include "ocirun/rootfs.hpp"
 #include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
 #include "ocirun/trace.hpp"
@@ -193,20 +197,15 @@ Result<NamespacePlan> plan_namespaces(const Spec& spec) {
   return plan;
 }
 
-// Fields of the config that this build parses but does not apply yet; said
-// once (with --debug), so that nobody believes them applied.
-void warn_not_applied(const Spec& spec) {
-  std::string list;
-  auto add = [&](bool present, const char* name) {
-    if (!present) return;
-    if (!list.empty()) list += ", ";
-    list += name;
-  };
-  const Linux& l = spec.linux;
-  add(!l.mount_label.empty(), "linux.mountLabel");
-  // A debug line, not a warning: without --log, warnings go to stderr,
-  // which is the container's stderr too.
-  if (!list.empty()) log::debug("not applied yet by this build: " + list);
+// Fields that are read and, on this host, deliberately not applied (as runc
+// does); said with --debug, so that nobody believes them applied.
+void note_ignored_fields(const Spec& spec) {
+  // linux.mountLabel: applied by the init (rootfs.cpp) when SELinux is
+  // enabled. Said here: the init's debug lines have no log file. A debug
+  // line, not a warning: without --log, warnings go to stderr, which is the
+  // container's stderr too.
+  if (!spec.linux.mount_label.empty() && !selinux_enabled())
+    log::debug("linux.mountLabel: SELinux is not enabled on this host; ignored, as runc does");
 }
 
 // Fields this build cannot honour at all; refused, as the spec requires of
@@ -409,7 +408,7 @@ Result<Created> create_container(const CreateOptions& o) {
     return fail("--console-socket needs process.terminal: true in config.json", EINVAL);
   NamespacePlan ns = TRY_CTX(plan_namespaces(spec), "config.json");
   if (!ns.mount_ns) TRY_CTX(refuse_without_mount_ns(spec), "config.json");
-  warn_not_applied(spec);
+  note_ignored_fields(spec);
   Confinement confinement = TRY_CTX(plan_confinement(spec), "config.json");
   TRY_CTX(validate_cgroups_path(spec.linux.cgroups_path), "config.json");
   std::vector<CgroupHierarchy> hierarchies = TRY_CTX(cgroup_hierarchies(), "cgroups");
@@ -676,6 +675,15 @@ Result<Created> create_container(const CreateOptions& o) {
     const LinuxNamespace* net = spec.linux.find_namespace(NamespaceType::Network);
     std::string netns = net && net->path ? *net->path : "/proc/" + std::to_string(pid) + "/ns/net";
     if (Result<> r = move_net_devices(spec.linux.net_devices, netns); !r) return abort_create(r.error());
+  }
+  // The bind mounts' trees, made here with the host's privileges for an
+  // init that has none outside its user namespace (rootfs.hpp).
+  if (ctx.new_userns) {
+    Result<std::vector<MountSource>> trees = make_bind_trees(spec, bundle, pid);
+    if (!trees) return abort_create(with_context(trees.error(), "rootfs"));
+    for (const MountSource& t : *trees)
+      if (Result<> r = sync_send_fd(runtime_end.get(), SyncType::MountSource, t.tree.get(), static_cast<int>(t.index)); !r)
+        return abort_create(r.error());
   }
   if (ctx.new_userns || ctx.new_cgroupns)
     if (Result<> r = sync_send(runtime_end.get(), SyncType::RuntimeDone); !r) return abort_create(r.error());

@@ -277,8 +277,11 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   const Spec& spec = *ctx.spec;
   const Process& proc = *spec.process;
 
+  // With a user namespace, the runtime sends the bind mounts' trees
+  // before RuntimeDone (rootfs.hpp: make_bind_trees).
+  std::vector<UniqueFd> bind_trees;
   if (ctx.new_userns || ctx.new_cgroupns)
-    TRY_CTX(sync_expect(ctx.sync_fd, SyncType::RuntimeDone), "wait for the runtime");
+    bind_trees = TRY_CTX(receive_bind_trees(ctx.sync_fd, spec.mounts.size()), "wait for the runtime");
   if (ctx.new_userns) {
     // The runtime wrote our uid/gid maps; until then we were nobody here.
     if (::setresgid(0, 0, 0) < 0) return fail_errno("setresgid 0 in the user namespace");
@@ -312,7 +315,7 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
   // Made before the container's mounts exist (lsm.hpp).
   UniqueFd lsm_procfs = TRY(open_lsm_procfs(proc, 3 + static_cast<int>(ctx.preserve_fds)));
   if (ctx.mount_ns) {
-    Rootfs root = TRY_CTX(prepare_rootfs(ctx), "rootfs");
+    Rootfs root = TRY_CTX(prepare_rootfs(ctx, bind_trees), "rootfs");
     TRY(run_create_hooks(ctx));
     TRY_CTX(enter_rootfs(ctx, root), "rootfs");
   } else {

@@ -198,6 +198,18 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& options
   return out;
 }
 
+void add_mount_label(MountOptions& opts, std::string_view type, const std::string& label) {
+  if (label.empty() || opts.bind || opts.remount) return;
+  for (std::string_view no : {"bind", "proc", "sysfs", "mqueue", "cgroup", "cgroup2"})
+    if (type == no) return;
+  // One fsconfig parameter: no quotes, which mount(2)'s comma-separated
+  // data needs around an MCS range ("s0:c1,c2") and fsconfig does not.
+  std::string param = "context=" + label;
+  opts.fs_params.push_back(param);
+  if (!opts.data.empty()) opts.data += ',';
+  opts.data += "context=\"" + label + "\"";
+}
+
 std::vector<std::string> recognized_mount_options() {
   std::vector<std::string> out{"bind", "idmap", "rbind", "remount", "ridmap", "tmpcopyup"};
   for (const FlagOption& f : kFlagOptions) {

@@ -32,9 +32,10 @@
 #include "ocirun/container.hpp"
 #include "ocirun/devices.hpp"
 #include "ocirun/fs.hpp"
-#include "ocirun/log.hpp"
+#include "ocirun/lsm.hpp"
 #include "ocirun/mount_options.hpp"
 #include "ocirun/mounts.hpp"
+#include "ocirun/sync.hpp"
 #include "ocirun/sys.hpp"
 #include "ocirun/sysctl.hpp"
 
@@ -178,24 +179,55 @@ Result<UniqueFd> userns_with_maps(const Mount& m) {
   return ns;
 }
 
-// idmap, ridmap, or mappings on the mount: the detached mount gets the
-// mount's mappings, or else the container's (mount_setattr MOUNT_ATTR_IDMAP).
-Result<> apply_idmap(const InitContext& ctx, const Mount& m, IdmapKind kind, int tree) {
-  // The kernel wants CAP_SYS_ADMIN over the filesystem's user namespace
-  // (the host's), which the init lacks once in the container's: doing it
-  // would take the runtime, outside, handing the mount over.
-  if (ctx.new_userns || ctx.user_join >= 0)
-    return fail("idmap: idmapped mounts in a container with a user namespace are not supported yet", ENOTSUP);
+// The user namespace an idmapped mount maps through: one made with the
+// mount's own mappings, or else the container's (`own_userns`, a path).
+// Then mount_setattr MOUNT_ATTR_IDMAP on the detached tree, recursively for
+// ridmap. The kernel wants CAP_SYS_ADMIN over the source filesystem's user
+// namespace (the host's): with a user namespace, the runtime does this.
+Result<> apply_idmap(const Mount& m, IdmapKind kind, int tree, const std::string& own_userns) {
   UniqueFd userns;
-  if (!m.uid_mappings.empty()) userns = TRY(userns_with_maps(m));
-  else userns.reset(::open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC));  // the container's, checked by the parser
-  if (!userns) return fail_errno("open the user namespace");
+  if (!m.uid_mappings.empty()) {
+    userns = TRY(userns_with_maps(m));
+  } else {
+    userns.reset(::open(own_userns.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!userns) return fail_errno("idmap: open the container's user namespace `" + own_userns + "`");
+  }
   struct mount_attr attr {};
   attr.attr_set = MOUNT_ATTR_IDMAP;
   attr.userns_fd = static_cast<std::uint64_t>(userns.get());
   unsigned flags = AT_EMPTY_PATH | (kind == IdmapKind::Recursive ? AT_RECURSIVE : 0);
   if (::mount_setattr(tree, "", flags, &attr, sizeof attr) < 0) return fail_errno("idmap: mount_setattr");
   return {};
+}
+
+// The options of a mount as they apply: mappings on a mount make it
+// idmapped, recursively for an rbind, as in runc.
+Result<MountOptions> effective_options(const Mount& m) {
+  MountOptions opts = TRY(parse_mount_options(m.options));
+  if (opts.idmap == IdmapKind::None && !m.uid_mappings.empty())
+    opts.idmap = opts.recursive ? IdmapKind::Recursive : IdmapKind::Top;
+  return opts;
+}
+
+bool is_bind(const Mount& m, const MountOptions& opts) { return opts.bind || m.type == "bind"; }
+
+// A bind mount's detached tree: its source (the runtime's path, in the
+// runtime's mount tree; a relative one from the bundle) cloned, with every
+// mount below it for rbind, idmapped if asked, with its attributes set.
+// Made by the runtime for a container with a user namespace, else by the
+// init, which is then root on the host.
+Result<UniqueFd> bind_tree(const Mount& m, const MountOptions& opts, const std::string& bundle,
+                           const std::string& own_userns) {
+  if (opts.tmpcopyup) return fail("tmpcopyup: only for a tmpfs mount", EINVAL);
+  std::string source = m.source;
+  if (!source.empty() && source[0] != '/') source = bundle + "/" + source;
+  UniqueFd src(::open(source.c_str(), O_PATH | O_CLOEXEC));
+  if (!src) return fail_errno("open source `" + source + "`");
+  UniqueFd tree = TRY(mnt::clone_tree(src.get(), "", opts.recursive));
+  if (opts.idmap != IdmapKind::None) TRY(apply_idmap(m, opts.idmap, tree.get(), own_userns));
+  TRY(mnt::set_attrs(tree.get(), opts.attr, false));
+  TRY(mnt::set_attrs(tree.get(), opts.rattr, true));
+  return tree;
 }
 
 // `remount`: mount(2) on the mount already at the destination, through
@@ -208,48 +240,73 @@ Result<> remount(int root_fd, const Mount& m, const MountOptions& opts) {
   return {};
 }
 
-Result<> mount_one(const InitContext& ctx, int root_fd, const Mount& m) {
-  MountOptions opts = TRY(parse_mount_options(m.options));
-  // Mappings on a mount make it idmapped, recursively for an rbind, as in runc.
-  if (opts.idmap == IdmapKind::None && !m.uid_mappings.empty())
-    opts.idmap = opts.recursive ? IdmapKind::Recursive : IdmapKind::Top;
+bool in_userns(const InitContext& ctx) { return ctx.new_userns || ctx.user_join >= 0; }
+
+// A new filesystem's detached tree. sysfs in a user namespace without a
+// network namespace of its own is refused by the kernel (EPERM: a sysfs
+// shows the network namespace it is made in, which belongs to the host):
+// then, as runc does, the host's /sys bound recursively, the config's
+// attributes (ro in the default config) on every mount of it.
+Result<UniqueFd> new_tree(const InitContext& ctx, const Mount& m, const MountOptions& opts) {
+  std::string source = m.source.empty() ? m.type : m.source;
+  Result<UniqueFd> made = mnt::new_filesystem(m.type, source, opts);
+  if (made || m.type != "sysfs" || made.error().code != EPERM || !in_userns(ctx)) return made;
+  UniqueFd tree = TRY_CTX(mnt::clone_tree(AT_FDCWD, "/sys", true), "sysfs: bind the host's /sys");
+  MountAttrChange all = opts.attr;
+  all.set |= opts.rattr.set;
+  all.clr |= opts.rattr.clr;
+  TRY_CTX(mnt::set_attrs(tree.get(), all, true), "sysfs: bind the host's /sys");
+  return tree;
+}
+
+// One entry of mounts. `given`: the bind tree the runtime made for it
+// (runtime_makes_bind_trees), or null.
+Result<> mount_one(const InitContext& ctx, int root_fd, const Mount& m, UniqueFd* given) {
+  MountOptions opts = TRY(effective_options(m));
   if (opts.remount) return remount(root_fd, m, opts);
-  bool bind = opts.bind || m.type == "bind";
+  bool bind = is_bind(m, opts);
   if (!bind && (m.type == "cgroup" || m.type == "cgroup2")) return mount_cgroup(ctx, root_fd, m, opts);
   // A proc or sysfs destination that crosses a symlink (an image's /proc
   // linking elsewhere in the rootfs) is refused: CVE-2019-16884,
   // CVE-2023-27561, CVE-2023-28642.
   bool no_symlinks = m.type == "proc" || m.type == "sysfs" || is_dest(m.destination, "proc") ||
                      is_dest(m.destination, "sys");
+  // In a user namespace the init cannot idmap (see apply_idmap): the
+  // runtime does it for binds when both namespaces are new, not for
+  // namespaces joined by path, nor for a new filesystem.
+  if (opts.idmap != IdmapKind::None && in_userns(ctx) && !(bind && given))
+    return fail(std::string("idmap: ") +
+                    (bind ? "an idmapped bind mount with a user or mount namespace joined by path"
+                          : "an idmapped mount of a new filesystem in a container with a user namespace") +
+                    " is not supported",
+                ENOTSUP);
 
   UniqueFd tree;
   bool file = false;
   if (bind) {
-    std::string source = m.source;
-    if (!source.empty() && source[0] != '/') source = ctx.bundle + "/" + source;  // relative to the bundle
-    // The source is the runtime's path, in the runtime's mount tree.
-    UniqueFd src(::open(source.c_str(), O_PATH | O_CLOEXEC));
-    if (!src) return fail_errno("open source `" + source + "`");
+    if (given) tree = std::move(*given);
+    else tree = TRY(bind_tree(m, opts, ctx.bundle, "/proc/self/ns/user"));
     struct stat st {};
-    if (::fstat(src.get(), &st) < 0) return fail_errno("stat source `" + source + "`");
+    if (::fstat(tree.get(), &st) < 0) return fail_errno("stat source `" + m.source + "`");
     file = !S_ISDIR(st.st_mode);
-    tree = TRY(mnt::clone_tree(src.get(), "", opts.recursive));
   } else {
-    std::string source = m.source.empty() ? m.type : m.source;
     if (m.type.empty()) return fail("type: required for a mount that is not a bind mount", EINVAL);
-    tree = TRY(mnt::new_filesystem(m.type, source, opts));
+    // linux.mountLabel, when SELinux is enabled (else ignored, as runc does).
+    const std::string& label = ctx.spec->linux.mount_label;
+    if (!label.empty() && selinux_enabled()) add_mount_label(opts, m.type, label);
+    tree = TRY(new_tree(ctx, m, opts));
     if (m.type == "proc") TRY(mnt::check_fs_type(tree.get(), PROC_SUPER_MAGIC, "the new proc mount"));
     if (m.type == "sysfs") TRY(mnt::check_fs_type(tree.get(), SYSFS_MAGIC, "the new sysfs mount"));
+    if (opts.tmpcopyup) {
+      if (m.type != "tmpfs") return fail("tmpcopyup: only for a tmpfs mount", EINVAL);
+      Result<UniqueFd> old = mnt::open_in_root(root_fd, m.destination, O_RDONLY | O_DIRECTORY);
+      if (old) TRY_CTX(mnt::copy_tree(old->get(), tree.get()), "tmpcopyup");
+      else if (old.error().code != ENOENT) return tl::unexpected(old.error());
+    }
+    if (opts.idmap != IdmapKind::None) TRY(apply_idmap(m, opts.idmap, tree.get(), "/proc/self/ns/user"));
+    TRY(mnt::set_attrs(tree.get(), opts.attr, false));
+    TRY(mnt::set_attrs(tree.get(), opts.rattr, true));
   }
-  if (opts.tmpcopyup) {
-    if (m.type != "tmpfs") return fail("tmpcopyup: only for a tmpfs mount", EINVAL);
-    Result<UniqueFd> old = mnt::open_in_root(root_fd, m.destination, O_RDONLY | O_DIRECTORY);
-    if (old) TRY_CTX(mnt::copy_tree(old->get(), tree.get()), "tmpcopyup");
-    else if (old.error().code != ENOENT) return tl::unexpected(old.error());
-  }
-  if (opts.idmap != IdmapKind::None) TRY(apply_idmap(ctx, m, opts.idmap, tree.get()));
-  TRY(mnt::set_attrs(tree.get(), opts.attr, false));
-  TRY(mnt::set_attrs(tree.get(), opts.rattr, true));
   UniqueFd target = TRY(mnt::make_target(root_fd, m.destination, file, no_symlinks));
   TRY(mnt::attach(tree.get(), target.get()));
   // Propagation, once attached: the fd now names the attached mount.
@@ -301,7 +358,39 @@ Result<> readonly_path(int root_fd, const std::string& path) {
 
 // Before the createContainer hooks, with paths still resolving in the
 // runtime's tree.
-Result<Rootfs> prepare_rootfs(const InitContext& ctx) {
+bool runtime_makes_bind_trees(const Spec& spec) {
+  const LinuxNamespace* mount = spec.linux.find_namespace(NamespaceType::Mount);
+  const LinuxNamespace* user = spec.linux.find_namespace(NamespaceType::User);
+  return user != nullptr && !user->path && mount != nullptr && !mount->path;
+}
+
+Result<std::vector<MountSource>> make_bind_trees(const Spec& spec, const std::string& bundle, pid_t pid) {
+  std::vector<MountSource> out;
+  if (!runtime_makes_bind_trees(spec)) return out;
+  std::string own_userns = "/proc/" + std::to_string(pid) + "/ns/user";
+  for (std::size_t i = 0; i < spec.mounts.size(); i++) {
+    const Mount& m = spec.mounts[i];
+    std::string where = "mounts[" + std::to_string(i) + "] " + m.destination;
+    MountOptions opts = TRY_CTX(effective_options(m), where);
+    if (opts.remount || !is_bind(m, opts)) continue;
+    UniqueFd tree = TRY_CTX(bind_tree(m, opts, bundle, own_userns), where);
+    out.push_back({i, std::move(tree)});
+  }
+  return out;
+}
+
+Result<std::vector<UniqueFd>> receive_bind_trees(int sync_fd, std::size_t mount_count) {
+  std::vector<UniqueFd> trees(mount_count);
+  for (;;) {
+    SyncMessage m = TRY(sync_recv(sync_fd));
+    if (m.type == SyncType::RuntimeDone) return trees;
+    if (m.type != SyncType::MountSource || !m.fd || m.code < 0 || static_cast<std::size_t>(m.code) >= mount_count)
+      return fail("sync: unexpected message " + std::to_string(static_cast<std::uint32_t>(m.type)), EPROTO);
+    trees[static_cast<std::size_t>(m.code)] = std::move(m.fd);
+  }
+}
+
+Result<Rootfs> prepare_rootfs(const InitContext& ctx, std::vector<UniqueFd>& bind_trees) {
   const Spec& spec = *ctx.spec;
   // Refused before anything is mounted, so the error is the config's.
   for (const auto& [key, value] : spec.linux.sysctl) TRY(sysctl_path(key, spec.linux));
@@ -341,7 +430,8 @@ Result<Rootfs> prepare_rootfs(const InitContext& ctx) {
 
   for (std::size_t i = 0; i < spec.mounts.size(); i++) {
     const Mount& m = spec.mounts[i];
-    TRY_CTX(mount_one(ctx, root, m), "mounts[" + std::to_string(i) + "] " + m.destination);
+    UniqueFd* given = i < bind_trees.size() && bind_trees[i] ? &bind_trees[i] : nullptr;
+    TRY_CTX(mount_one(ctx, root, m, given), "mounts[" + std::to_string(i) + "] " + m.destination);
   }
   // The container's /proc, if it has one, must be a procfs: a bind of
   // anything else there would fake it (CVE-2019-16884).
@@ -365,7 +455,6 @@ Result<Rootfs> prepare_rootfs(const InitContext& ctx) {
   // the chdir after pivot_root refuses it, naming CVE-2024-21626.
   if (Result<UniqueFd> cwd = mnt::mkdir_all(root, spec.process->cwd); !cwd && cwd.error().code != ELOOP)
     return tl::unexpected(with_context(cwd.error(), "process.cwd"));
-  if (!spec.linux.mount_label.empty()) log::debug("linux.mountLabel: SELinux is not applied by this build");
   return out;
 }
 

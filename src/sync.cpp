@@ -34,8 +34,8 @@ Result<> sync_send(int fd, SyncType type, int code, std::string_view msg) {
   }
 }
 
-Result<> sync_send_fd(int fd, SyncType type, int pass) {
-  Header h{static_cast<std::uint32_t>(type), 0};
+Result<> sync_send_fd(int fd, SyncType type, int pass, int code) {
+  Header h{static_cast<std::uint32_t>(type), code};
   TRY_CTX(sys::send_fd(fd, pass, std::string_view(reinterpret_cast<const char*>(&h), sizeof h)), "sync");
   return {};
 }

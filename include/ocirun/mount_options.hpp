@@ -54,6 +54,14 @@ struct MountOptions {
 // them; any unknown option goes to the filesystem as data.
 Result<MountOptions> parse_mount_options(const std::vector<std::string>& options);
 
+// linux.mountLabel as SELinux's `context=` parameter of a new filesystem
+// of `type`, as runc applies it: to tmpfs, devpts and other filesystems,
+// not to bind mounts (they keep their source's labels), nor to proc,
+// sysfs, mqueue and cgroup, which take no context=. Adds nothing for an
+// empty label. The caller applies it only when SELinux is enabled (when it
+// is not, the label is ignored, as runc does). Pure.
+void add_mount_label(MountOptions& opts, std::string_view type, const std::string& label);
+
 // Every option parse_mount_options applies (for `ocirun features`), sorted.
 std::vector<std::string> recognized_mount_options();
 

@@ -21,6 +21,8 @@ enum class SyncType : std::uint32_t {
   HooksDone = 6,     // runtime -> init: they succeeded, go on
   SeccompFd = 7,     // init -> runtime: the seccomp listener fd (SCM_RIGHTS)
   SeccompDone = 8,   // runtime -> init: the listener has it, go on
+  MountSource = 9,   // runtime -> init: a bind mount's detached tree (SCM_RIGHTS),
+                     // code = its index in mounts (rootfs.hpp), before RuntimeDone
 };
 
 struct SyncMessage {
@@ -31,8 +33,8 @@ struct SyncMessage {
 };
 
 Result<> sync_send(int fd, SyncType type, int code = 0, std::string_view msg = {});
-// A message carrying `pass` (SCM_RIGHTS).
-Result<> sync_send_fd(int fd, SyncType type, int pass);
+// A message carrying `pass` (SCM_RIGHTS), and `code`.
+Result<> sync_send_fd(int fd, SyncType type, int pass, int code = 0);
 // Fails with EPIPE "init exited" when the other end closed without a message.
 Result<SyncMessage> sync_recv(int fd);
 // Waits for `want`; an Error message from the init becomes this call's error.

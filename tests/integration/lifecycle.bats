@@ -458,6 +458,22 @@ children_of() {
   assert_nothing_left c1
 }
 
+@test "a config asking for what this build cannot apply (intelRdt) fails create, leaves nothing" {
+  require_root
+  lt_bundle sh -c 'echo ran > /shared/ran'
+  ns_remove network
+  config_edit '.linux.intelRdt = {"closID": "ocirun-test"}'
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"linux.intelRdt"* ]]
+  [ -z "$PID" ] || pid_dead "$PID"
+  [ ! -e "$SHARED/ran" ]
+  run rt state c1
+  [[ "$output" == *"does not exist"* ]]
+  assert_nothing_left c1
+}
+
 @test "run: exits with the program's status and removes the container" {
   require_root
   lt_bundle sh -c 'exit 3'

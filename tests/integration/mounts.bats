@@ -294,22 +294,58 @@ rt_run_lines() {
   assert_nothing_left i1
 }
 
-@test "idmapped mounts in a container with a user namespace are refused clearly, leaving nothing" {
+@test "remount: a later entry with remount changes the mount at its destination (bind,ro and a tmpfs's data)" {
+  require_root
+  lt_bundle sh -c 'cat /proc/self/mountinfo
+    if touch /b/x 2>/dev/null; then echo B-WRITABLE; fi
+    if touch /t/x 2>/dev/null; then echo T-WRITABLE; fi; echo END'
+  src=$BATS_TEST_TMPDIR/rsrc
+  mkdir -p "$src"
+  config_edit --arg s "$src" '.mounts += [
+      {destination: "/b", type: "bind", source: $s, options: ["rbind", "rw", "nosuid"]},
+      {destination: "/b", type: "bind", source: $s, options: ["remount", "bind", "ro", "nosuid"]},
+      {destination: "/t", type: "tmpfs", source: "tmpfs", options: ["nosuid", "size=1m"]},
+      {destination: "/t", type: "tmpfs", source: "tmpfs", options: ["remount", "ro", "nosuid", "size=2m"]}]'
+  rt_run r1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  has_opt "$(mnt_opts r1 /b)" ro
+  has_opt "$(mnt_opts r1 /b)" nosuid
+  has_opt "$(mnt_opts r1 /t)" ro
+  [[ "$(mnt_super r1 /t)" == "tmpfs ro,"*"size=2048k"* ]]
+  [ -z "$(grep -e B-WRITABLE -e T-WRITABLE "$BATS_TEST_TMPDIR/r1.out")" ]
+  grep -qx END "$BATS_TEST_TMPDIR/r1.out"
+  # only the container's mount turned read-only, not the host's directory
+  touch "$src/host-write"
+  # one mount at each destination: remount changed it, made none
+  [ "$(awk '$5 == "/b"' "$BATS_TEST_TMPDIR/r1.out" | wc -l)" -eq 1 ]
+  [ "$(awk '$5 == "/t"' "$BATS_TEST_TMPDIR/r1.out" | wc -l)" -eq 1 ]
+  assert_nothing_left r1
+}
+
+@test "remount: a destination with nothing mounted, or missing, fails create with the mount's context" {
   require_root
   lt_bundle true
-  src=$BATS_TEST_TMPDIR/idsrc
-  mkdir -p "$src"
-  config_edit --arg s "$src" '.linux.namespaces += [{type: "user"}]
-    | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-    | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-    | .mounts += [{destination: "/idm", type: "bind", source: $s, options: ["bind", "idmap"]}]'
-  d=$BUNDLE
-  while [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do chmod o+x "$d"; d=$(dirname "$d"); done
-  rt_run i2
+  config_edit '.mounts += [{destination: "/nowhere", type: "tmpfs", source: "tmpfs", options: ["remount", "ro"]}]'
+  rt_run r2
   echo "$output"
   [ "$status" -ne 0 ]
-  [[ "$output" == *"mounts["*"] /idm: idmap: idmapped mounts in a container with a user namespace are not supported yet"* ]]
-  assert_nothing_left i2
+  [[ "$output" == *"mounts["*"] /nowhere: open \`/nowhere\` in the rootfs: no such file or directory"* ]]
+  assert_nothing_left r2
+}
+
+@test "mountLabel without SELinux: ignored with a debug line, as runc does; no context= on the mounts" {
+  require_root
+  if [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" = selinux ]; then skip "SELinux is enabled here: the label would apply"; fi
+  lt_bundle cat /proc/self/mountinfo
+  config_edit '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+  rt_io l1 --debug --log "$BATS_TEST_TMPDIR/l1.log" run --bundle "$BUNDLE" l1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  grep -q "linux.mountLabel: SELinux is not enabled on this host; ignored" "$BATS_TEST_TMPDIR/l1.log"
+  grep -q " /dev/shm " "$BATS_TEST_TMPDIR/l1.out"
+  [ -z "$(grep "context=" "$BATS_TEST_TMPDIR/l1.out")" ]
+  assert_nothing_left l1
 }
 
 @test "rootfsPropagation: shared, private and unbindable are the propagation of the container's /" {

@@ -45,7 +45,8 @@ TEST_CASE("features: only properties of this build", "[features]") {
     std::string_view name = linux_->member_name(i);
     INFO(name);
     CHECK((name == "namespaces" || name == "memoryPolicy" || name == "netDevices" || name == "capabilities" ||
-           name == "seccomp" || name == "apparmor" || name == "selinux" || name == "cgroup" || name == "intelRdt"));
+           name == "seccomp" || name == "apparmor" || name == "selinux" || name == "cgroup" || name == "intelRdt" ||
+           name == "mountExtensions"));
   }
 }
 

@@ -122,3 +122,26 @@ TEST_CASE("mount options: every recognized option parses to something other than
   for (const char* want : {"rro", "rnosuid", "rnoatime", "rrelatime", "nosymfollow", "tmpcopyup", "rbind"})
     CHECK(std::find(all.begin(), all.end(), want) != all.end());
 }
+
+TEST_CASE("mount options: mountLabel becomes context= of new filesystems, not of binds, proc, sysfs, mqueue, cgroup",
+          "[mount]") {
+  const std::string label = "system_u:object_r:container_file_t:s0:c1,c2";
+  MountOptions tmpfs = parse_mount_options({"nosuid", "mode=755"}).value();
+  add_mount_label(tmpfs, "tmpfs", label);
+  REQUIRE(tmpfs.fs_params == std::vector<std::string>{"mode=755", "context=" + label});
+  REQUIRE(tmpfs.data == "mode=755,context=\"" + label + "\"");
+  MountOptions devpts = parse_mount_options({}).value();
+  add_mount_label(devpts, "devpts", label);
+  REQUIRE(devpts.fs_params == std::vector<std::string>{"context=" + label});
+  for (const char* type : {"proc", "sysfs", "mqueue", "cgroup", "cgroup2", "bind"}) {
+    MountOptions o = parse_mount_options({"ro"}).value();
+    add_mount_label(o, type, label);
+    CHECK(o.fs_params.empty());
+  }
+  MountOptions bind = parse_mount_options({"rbind"}).value();
+  add_mount_label(bind, "tmpfs", label);
+  REQUIRE(bind.fs_params.empty());
+  MountOptions none = parse_mount_options({}).value();
+  add_mount_label(none, "tmpfs", "");
+  REQUIRE(none.fs_params.empty());
+}

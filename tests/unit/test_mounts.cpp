@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "ocirun/mounts.hpp"
+#include "ocirun/rootfs.hpp"
 #include "ocirun/sysctl.hpp"
 #include "test_util.hpp"
 
@@ -131,4 +132,19 @@ TEST_CASE("sysctl: only namespaced keys, and only with the container's own names
     REQUIRE(!r);
     CHECK(r.error().msg.find("namespace of the container's own") != std::string::npos);
   }
+}
+
+TEST_CASE("bind trees: the runtime makes them with a new user namespace and a new mount namespace only", "[mount]") {
+  Spec spec;
+  spec.linux.namespaces = {{NamespaceType::Mount, std::nullopt}};
+  CHECK_FALSE(runtime_makes_bind_trees(spec));  // no user namespace: the init is root on the host
+  spec.linux.namespaces.push_back({NamespaceType::User, std::nullopt});
+  CHECK(runtime_makes_bind_trees(spec));
+  spec.linux.namespaces[0].path = "/proc/1/ns/mnt";  // joined: sources resolve there, by the init
+  CHECK_FALSE(runtime_makes_bind_trees(spec));
+  spec.linux.namespaces[0].path.reset();
+  spec.linux.namespaces[1].path = "/proc/1/ns/user";
+  CHECK_FALSE(runtime_makes_bind_trees(spec));
+  spec.linux.namespaces = {{NamespaceType::User, std::nullopt}};  // no mount namespace: no mounts at all
+  CHECK_FALSE(runtime_makes_bind_trees(spec));
 }
