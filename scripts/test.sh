@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of ocirun: installs what is missing, builds, runs the unit
-# suite (Catch2, no root), the integration suite (bats, as root: it runs
-# the built binary on bundles it makes in temp dirs), the pure cgroup v2
-# lane (bats inside a qemu VM, tests/vm/lane.sh) and the client suite
-# (containerd, Podman and Docker with ocirun as their runtime,
+# suite (Catch2, no root), the conformance table's check (the tests and
+# functions spec/conformance.md names exist), the integration suite (bats,
+# as root: it runs the built binary on bundles it makes in temp dirs), the
+# pure cgroup v2 lane (bats inside a qemu VM, tests/vm/lane.sh) and the
+# client suite (containerd, Podman and Docker with ocirun as their runtime,
 # tests/clients/run.sh), and ends with the line
 #   N passed, N failed, N skipped
 # summed over all suites. Exits non-zero when a test failed.
@@ -33,6 +34,16 @@ fi
 rm -f "$unit_log"
 echo "unit: $u_pass passed, $u_fail failed"
 add "$u_pass" "$u_fail" 0
+
+# ---- docs: every test and function spec/conformance.md names exists (a
+# renamed test must not leave a row pointing at nothing) ----
+if python3 spec/check_conformance.py >/dev/null; then
+  echo "docs (conformance table): 1 passed, 0 failed"
+  add 1 0 0
+else
+  echo "docs (conformance table): 0 passed, 1 failed"
+  add 0 1 0
+fi
 
 # Counts a TAP file into i_pass, i_fail, i_skip.
 count_tap() {

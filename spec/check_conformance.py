@@ -4,8 +4,10 @@
 Usage: spec/check_conformance.py [--write]
 
 Checks that every row has six cells, that IDs are unique, that Level and
-Status use the table's vocabulary, and that every § label has a link
-definition. Prints the summary; with --write, replaces the text between the
+Status use the table's vocabulary, that every § label has a link
+definition, and that the code a row names exists: each test named after a
+`tests/...` file is a test of that file (a Catch2 TEST_CASE or a bats
+@test), and each `function()` named after a `src/...` file appears in it. Prints the summary; with --write, replaces the text between the
 summary markers in conformance.md with it. Exit status 1 on any problem.
 """
 
@@ -15,6 +17,7 @@ from collections import Counter, OrderedDict
 from pathlib import Path
 
 TABLE = Path(__file__).with_name("conformance.md")
+TOP = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- summary:begin -->", "<!-- summary:end -->"
 
 LEVELS = {"MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "REQUIRED",
@@ -47,6 +50,35 @@ def planned_issues(status):
     return out
 
 
+_sources = {}
+
+
+def source(path):
+    if path not in _sources:
+        f = TOP / path
+        _sources[path] = f.read_text(encoding="utf-8") if f.is_file() else None
+    return _sources[path]
+
+
+def check_where(where):
+    """Problems with the files, tests and functions a Where cell names."""
+    out = []
+    # `tests/x.bats`: "name"; "name" ... or `src/x.cpp`: `f()`, `g()`
+    for m in re.finditer(r"`((?:tests|src)/[^`]+)`: ((?:(?:\"[^\"]*\"|`[^`]+\(\)`)(?:[,;] )?)+)", where):
+        path, names = m.group(1), m.group(2)
+        text = source(path)
+        if text is None:
+            out.append(f"`{path}` does not exist")
+            continue
+        for name in re.findall(r'"([^"]*)"', names):
+            if ('TEST_CASE("' + name + '"') not in text and ('@test "' + name + '"') not in text:
+                out.append(f"`{path}` has no test \"{name}\"")
+        for fn in re.findall(r"`([A-Za-z_][\w:~]*)\(\)`", names):
+            if not re.search(r"\b" + re.escape(fn.split("::")[-1]) + r"\s*\(", text):
+                out.append(f"`{path}` has no function {fn}()")
+    return out
+
+
 def main():
     text = TABLE.read_text(encoding="utf-8")
     problems = []
@@ -64,7 +96,7 @@ def main():
         if len(cells) != 6:
             problems.append(f"line {lineno}: {len(cells)} cells, want 6")
             continue
-        rid, level, _req, anchor, status, _where = cells
+        rid, level, _req, anchor, status, where = cells
         rid = rid.strip("`")
         if section is None:
             problems.append(f"line {lineno}: row outside a source-file section")
@@ -78,6 +110,7 @@ def main():
         for label in re.findall(r"\[([^\]]+)\]", anchor):
             if label not in defined:
                 problems.append(f"line {lineno}: {rid}: undefined § [{label}]")
+        problems += [f"line {lineno}: {rid}: {p}" for p in check_where(where)]
         rows.append((rid, section, level, cat, status))
 
     ids = Counter(r[0] for r in rows)

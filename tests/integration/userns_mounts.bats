@@ -169,6 +169,20 @@ SDNOTIFY=${SDNOTIFY:-$TOP/build/tests/sdnotify}
   assert_nothing_left s1
 }
 
+@test "idmapped mounts in a user-namespaced container: a new filesystem with idmap is refused, leaving nothing" {
+  require_root
+  userns_bundle sh -c 'echo ran > /shared/ran'
+  config_edit '.mounts += [{destination: "/t", type: "tmpfs", source: "tmpfs", options: ["idmap"]}]'
+  rt_create t1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"idmapped mount of a new filesystem in a container with a user namespace is not supported"* ]]
+  [ ! -e "$SHARED/ran" ]
+  run rt state t1
+  [[ "$output" == *"does not exist"* ]]
+  assert_nothing_left t1
+}
+
 @test "features: linux.mountExtensions.idmap.enabled is true" {
   run "$OCIRUN" features
   [ "$status" -eq 0 ]
