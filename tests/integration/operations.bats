@@ -372,8 +372,8 @@ frozen() {
   echo "$output" | jq -e '.hooks == ["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]'
   echo "$output" | jq -e '.linux.cgroup.v1 and .linux.cgroup.v2 and (.linux.cgroup.systemd | not)'
   echo "$output" | jq -e '.linux.intelRdt.enabled == false and .potentiallyUnsafeConfigAnnotations == []'
-  # idmapped mounts are announced by the area that implements them.
-  echo "$output" | jq -e '.linux.mountExtensions == null'
+  # idmapped mounts (userns_mounts.bats tests them)
+  echo "$output" | jq -e '.linux.mountExtensions.idmap.enabled == true'
   # seccomp: every supported flag is a known flag.
   echo "$output" | jq -e '.linux.seccomp.enabled and (.linux.seccomp.supportedFlags - .linux.seccomp.knownFlags == [])'
 }
