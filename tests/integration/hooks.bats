@@ -154,3 +154,73 @@ poststop" ]
   run oci state h8
   [[ "$output" == *"does not exist"* ]]
 }
+
+@test "a hook's env is exactly its environment, not the caller's" {
+  require_root
+  make_bundle true
+  # The shell's /proc/PID/environ: what it was exec'd with, before the shell
+  # adds anything of its own.
+  dump="/bin/cat /proc/\$\$/environ > $BATS_TEST_TMPDIR/env.\$0"
+  config_edit --arg dump "$dump" '
+    .hooks.createRuntime = [{path: "/bin/sh", args: ["createRuntime", "-c", $dump],
+                             env: ["FOO=bar baz", "EMPTY=", "PATH=/nowhere"]}]
+    | .hooks.poststop = [{path: "/bin/sh", args: ["poststop", "-c", $dump], env: ["ONLY=this"]}]'
+  HOOK_LEAK=from-the-caller oci run --bundle "$BUNDLE" h9
+  envs() { cat "$BATS_TEST_TMPDIR/env.$1" | tr '\0' '\n'; }
+  envs createRuntime; envs poststop
+  [ "$(envs createRuntime)" = "FOO=bar baz
+EMPTY=
+PATH=/nowhere" ]
+  [ "$(envs poststop)" = "ONLY=this" ]
+}
+
+@test "hooks of one kind run in the listed order" {
+  require_root
+  make_bundle true
+  three() { echo "[$(hook "$1-a"), $(hook "$1-b"), $(hook "$1-c")]"; }
+  config_edit ".hooks = {prestart: $(three prestart), createRuntime: $(three createRuntime),
+                          createContainer: $(three createContainer),
+                          poststart: $(three poststart), poststop: $(three poststop)}"
+  oci run --bundle "$BUNDLE" h10
+  cat "$LOG"
+  run cut -d' ' -f1 "$LOG"
+  [ "$output" = "prestart-a
+prestart-b
+prestart-c
+createRuntime-a
+createRuntime-b
+createRuntime-c
+createContainer-a
+createContainer-b
+createContainer-c
+poststart-a
+poststart-b
+poststart-c
+poststop-a
+poststop-b
+poststop-c" ]
+}
+
+@test "a failing poststart hook fails start, kills the program; delete runs poststop" {
+  require_root
+  make_bundle sleep 1000
+  config_edit ".hooks.poststart = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo poststart broke >&2; exit 3\"]}]
+               | .hooks.poststop = [$(hook poststop)]"
+  oci create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" h11
+  pid=$(cat "$BATS_TEST_TMPDIR/pid")
+  pid=$pid:$(pid_starttime "$pid")
+  run oci start h11
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"poststart hook 0 (/bin/sh): exit status 3: poststart broke"* ]]
+  # The program, started before poststart ran, is killed.
+  for _ in $(seq 100); do [ "$(oci state h11 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+  [ "$(oci state h11 | jq -r .status)" = stopped ]
+  pid_dead "$pid"
+  run grep -qs '^poststop ' "$LOG"    # not yet: it comes with delete
+  [ "$status" -ne 0 ]
+  oci delete h11
+  grep -q '^poststop \["h11","stopped",0,' "$LOG"
+  run oci state h11
+  [[ "$output" == *"does not exist"* ]]
+}

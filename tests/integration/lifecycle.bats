@@ -730,3 +730,45 @@ READY=1
   exec {never}>&-
   assert_nothing_left c1
 }
+
+@test "config.json edited after create changes neither the program start runs nor the hooks of start and delete" {
+  require_root
+  lt_bundle sh -c 'echo created-config > /shared/ran'
+  ns_remove network
+  # a hook: /bin/sh -c 'echo WORD >> $SHARED/hooks'
+  hook() { jq -nc --arg s "echo $1 >> $SHARED/hooks" '{path: "/bin/sh", args: ["sh", "-c", $s]}'; }
+  config_edit ".hooks = {poststart: [$(hook poststart-created)], poststop: [$(hook poststop-created)]}"
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # After create: another program and other hooks.
+  config_edit ".process.args = [\"sh\", \"-c\", \"echo edited-config > /shared/ran\"]
+               | .hooks = {poststart: [$(hook poststart-edited)], poststop: [$(hook poststop-edited)]}"
+  rt start c1
+  wait_state c1 stopped
+  rt delete c1
+  cat "$SHARED/ran" "$SHARED/hooks"
+  [ "$(cat "$SHARED/ran")" = created-config ]
+  [ "$(cat "$SHARED/hooks")" = "poststart-created
+poststop-created" ]
+  assert_nothing_left c1
+}
+
+@test "a config without process: create fails, says why, and leaves nothing" {
+  require_root
+  lt_bundle sh -c 'echo ran > /shared/ran'
+  ns_remove network
+  config_edit 'del(.process)'
+  rt_create c1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *process* ]]
+  [ -z "$PID" ] || pid_dead "$PID"
+  [ ! -e "$SHARED/ran" ]
+  run rt start c1
+  [ "$status" -eq 1 ]
+  [ ! -e "$SHARED/ran" ]
+  run rt state c1
+  [[ "$output" == *"does not exist"* ]]
+  assert_nothing_left c1
+}

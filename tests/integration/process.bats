@@ -293,3 +293,106 @@ fds_of() {
     "$OCIRUN" "$ROOT" "$BUNDLE" "$BATS_TEST_TMPDIR/listen"
   [ "${lines[0]}" = "fds= pid=" ]
 }
+
+# stat_field FILE N: field N of a /proc/PID/stat file (1 = pid; the comm
+# field, which may hold spaces, is cut off first).
+stat_field() {
+  local stat
+  stat=$(cat "$1") || return 1
+  stat=${stat##*) }                 # fields from the 3rd (state) on
+  local -a f=($stat)
+  echo "${f[$2 - 3]}"
+}
+
+# The container's shell prints its own policy (field 41) and nice (19).
+SCHED_SCRIPT='s=$(cat /proc/$$/stat); set -- ${s##*) }; echo "nice=${17}"; echo "policy=${39}"'
+
+@test "oomScoreAdj: unset, the process keeps the caller's; set, it gets the config's" {
+  require_root
+  proc_bundle 'echo "adj=$(cat /proc/self/oom_score_adj)"'
+  config_edit 'del(.process.oomScoreAdj)'
+  # The caller's oom_score_adj is 100 (raising it needs no privilege); in a
+  # subshell, so this test's own stays as it is.
+  (echo 100 > /proc/self/oom_score_adj && rt_create c1 && [ "$status" -eq 0 ]) || { cat "$BATS_TEST_TMPDIR/c1.err"; false; }
+  PID=$(cat "$BATS_TEST_TMPDIR/c1.pid")
+  track_pid "$PID"
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 adj)" = 100 ]
+  [ "$(cat "/proc/$PID/oom_score_adj")" = 100 ]
+  kill_and_delete c1
+  assert_nothing_left c1
+
+  config_edit '.process.oomScoreAdj = 200'
+  (echo 100 > /proc/self/oom_score_adj && rt_create c2 && [ "$status" -eq 0 ]) || { cat "$BATS_TEST_TMPDIR/c2.err"; false; }
+  PID=$(cat "$BATS_TEST_TMPDIR/c2.pid")
+  track_pid "$PID"
+  rt start c2
+  wait_output c2
+  [ "$(out_value c2 adj)" = 200 ]
+  [ "$(cat "/proc/$PID/oom_score_adj")" = 200 ]
+  kill_and_delete c2
+  assert_nothing_left c2
+}
+
+@test "umask: unset, the process keeps the caller's" {
+  require_root
+  proc_bundle 'echo "umask=$(umask)"; touch /shared/f'
+  config_edit 'del(.process.user.umask)'
+  # 0057: neither 0022 nor 0 nor any value a runtime would pick.
+  (umask 0057 && rt_create c1 && [ "$status" -eq 0 ]) || { cat "$BATS_TEST_TMPDIR/c1.err"; false; }
+  PID=$(cat "$BATS_TEST_TMPDIR/c1.pid")
+  track_pid "$PID"
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 umask)" = 0057 ]
+  [ "$(stat -c %a "$SHARED/f")" = 620 ]
+  [ "$(pid_status "$PID" Umask)" = 0057 ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
+@test "scheduler: SCHED_BATCH with nice 5 is applied to the process" {
+  require_root
+  proc_bundle "$SCHED_SCRIPT"
+  config_edit '.process.scheduler = {policy: "SCHED_BATCH", nice: 5}'
+  create_start c1
+  [ "$(out_value c1 policy)" = 3 ]    # SCHED_BATCH
+  [ "$(out_value c1 nice)" = 5 ]
+  # from the host
+  chrt -p "$PID"
+  chrt -p "$PID" | grep -q "policy: SCHED_BATCH$"
+  [ "$(stat_field "/proc/$PID/stat" 19)" = 5 ]
+  [ "$(stat_field "/proc/$PID/stat" 41)" = 3 ]
+  kill_and_delete c1
+  assert_nothing_left c1
+
+  # SCHED_IDLE (nice means nothing to it)
+  config_edit '.process.scheduler = {policy: "SCHED_IDLE"}'
+  create_start c2
+  [ "$(out_value c2 policy)" = 5 ]    # SCHED_IDLE
+  chrt -p "$PID" | grep -q "policy: SCHED_IDLE$"
+  kill_and_delete c2
+  assert_nothing_left c2
+}
+
+@test "scheduler: nice and priority left out are 0, not the caller's" {
+  require_root
+  proc_bundle "$SCHED_SCRIPT"
+  config_edit '.process.scheduler = {policy: "SCHED_BATCH"}'
+  # The caller runs at nice 7: without a scheduler the process would have it.
+  (renice -n 7 -p "$BASHPID" >/dev/null && rt_create c1 && [ "$status" -eq 0 ]) || { cat "$BATS_TEST_TMPDIR/c1.err"; false; }
+  PID=$(cat "$BATS_TEST_TMPDIR/c1.pid")
+  track_pid "$PID"
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 policy)" = 3 ]
+  [ "$(out_value c1 nice)" = 0 ]
+  [ "$(stat_field "/proc/$PID/stat" 19)" = 0 ]
+  chrt -p "$PID" | grep -q "priority: 0$"
+  kill_and_delete c1
+  assert_nothing_left c1
+}
