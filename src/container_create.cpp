@@ -246,18 +246,6 @@ sockaddr_un start_socket_addr(int dir_fd, socklen_t* len) {
   return addr;
 }
 
-Result<UniqueFd> connect_socket(const std::string& path) {
-  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!s) return fail_errno("socket");
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return fail("socket path `" + path + "` is too long", ENAMETOOLONG);
-  path.copy(addr.sun_path, sizeof addr.sun_path - 1);
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
-    return fail_errno("connect `" + path + "`");
-  return s;
-}
-
 Result<UniqueFd> listen_start_socket(int dir_fd) {
   UniqueFd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
   if (!s) return fail_errno("socket");
@@ -280,16 +268,6 @@ std::string time_offsets_text(const TimeOffsets& t) {
   if (t.monotonic) out += "monotonic " + std::to_string(t.monotonic->secs) + " " + std::to_string(t.monotonic->nanosecs) + "\n";
   if (t.boottime) out += "boottime " + std::to_string(t.boottime->secs) + " " + std::to_string(t.boottime->nanosecs) + "\n";
   return out;
-}
-
-// Writes the pid file atomically: containerd reads it as soon as create exits.
-Result<> write_pid_file(const std::string& path, pid_t pid) {
-  std::size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  UniqueFd dfd = TRY(fs::open_dir_at(AT_FDCWD, dir));
-  TRY_CTX(fs::write_file_atomic(dfd.get(), name, std::to_string(pid), 0644), "pid file `" + path + "`");
-  return {};
 }
 
 // A new v1 cpuset cgroup starts with no cpus and no memory nodes, and
@@ -529,7 +507,7 @@ Result<Created> create_container(const CreateOptions& o) {
   if (ns.user_join >= 0) keep.push_back(ns.user_join);
   UniqueFd console;
   if (o.console_socket) {
-    Result<UniqueFd> connected = connect_socket(*o.console_socket);
+    Result<UniqueFd> connected = sys::connect_unix(*o.console_socket);
     if (!connected) return abort_create(with_context(connected.error(), "--console-socket"));
     Result<UniqueFd> moved = move_above(std::move(*connected), min_fd);
     if (!moved) return abort_create(moved.error());
@@ -743,13 +721,13 @@ Result<Created> create_container(const CreateOptions& o) {
 
   // 9. The pid file and the created state: what callers wait for.
   if (o.pid_file)
-    if (Result<> r = write_pid_file(*o.pid_file, pid); !r) return abort_create(r.error());
+    if (Result<> r = sys::write_pid_file(*o.pid_file, pid); !r) return abort_create(r.error());
   st.status = Status::Created;
   if (Result<> r = lock.save(st); !r) return abort_create(r.error());
   // --pidfd-socket: the caller gets a pidfd of the init, which names the
   // process for as long as it lives, where a pid could be reused.
   if (o.pidfd_socket) {
-    Result<UniqueFd> sock = connect_socket(*o.pidfd_socket);
+    Result<UniqueFd> sock = sys::connect_unix(*o.pidfd_socket);
     if (!sock) return abort_create(with_context(sock.error(), "--pidfd-socket"));
     if (Result<> r = sys::send_fd(sock->get(), pidfd.get(), "pidfd"); !r)
       return abort_create(with_context(r.error(), "--pidfd-socket"));

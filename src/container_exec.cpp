@@ -75,28 +75,6 @@ Result<UniqueFd> move_above(UniqueFd fd, int min) {
   return UniqueFd(n);
 }
 
-Result<UniqueFd> connect_unix(const std::string& path) {
-  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!s) return fail_errno("socket");
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return fail("socket path `" + path + "` is too long", ENAMETOOLONG);
-  path.copy(addr.sun_path, sizeof addr.sun_path - 1);
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
-    return fail_errno("connect `" + path + "`");
-  return s;
-}
-
-Result<> write_pid_file(const std::string& path, pid_t pid) {
-  std::size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  UniqueFd dfd = TRY(fs::open_dir_at(AT_FDCWD, dir));
-  // Atomic: containerd and conmon read it as soon as exec returns.
-  TRY_CTX(fs::write_file_atomic(dfd.get(), name, std::to_string(pid), 0644), "pid file `" + path + "`");
-  return {};
-}
-
 // The namespaces of the init that this process is not in: the CLONE_NEW*
 // flags for setns(pidfd, ...). Compared by inode on the host's /proc.
 Result<int> namespaces_to_join(pid_t init) {
@@ -397,7 +375,7 @@ Result<int> exec_container(const ExecOptions& o) {
   UniqueFd child_end = TRY(move_above(UniqueFd(pair[1]), min_fd));
   UniqueFd console, console_back;
   if (o.console_socket) {
-    console = TRY_CTX(connect_unix(*o.console_socket), "--console-socket");
+    console = TRY_CTX(sys::connect_unix(*o.console_socket), "--console-socket");
     console = TRY(move_above(std::move(console), min_fd));
   } else if (console_here) {
     int sp[2];
@@ -491,9 +469,9 @@ Result<int> exec_container(const ExecOptions& o) {
 
   // 6. What the caller waits for.
   if (o.pid_file)
-    if (Result<> r = write_pid_file(*o.pid_file, pid); !r) return abort_exec(r.error());
+    if (Result<> r = sys::write_pid_file(*o.pid_file, pid); !r) return abort_exec(r.error());
   if (o.pidfd_socket) {
-    Result<UniqueFd> sock = connect_unix(*o.pidfd_socket);
+    Result<UniqueFd> sock = sys::connect_unix(*o.pidfd_socket);
     if (!sock) return abort_exec(with_context(sock.error(), "--pidfd-socket"));
     if (Result<> r = sys::send_fd(sock->get(), pidfd.get(), "pidfd"); !r)
       return abort_exec(with_context(r.error(), "--pidfd-socket"));

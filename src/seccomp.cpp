@@ -242,14 +242,7 @@ std::string seccomp_process_state_json(const ContainerState& st, Status status, 
 }
 
 Result<> send_seccomp_listener(const std::string& path, const std::string& state_json, int fd) {
-  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!s) return fail_errno("socket");
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return fail("`" + path + "`: socket path too long", ENAMETOOLONG);
-  path.copy(addr.sun_path, sizeof addr.sun_path - 1);
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
-    return fail_errno("connect `" + path + "`");
+  UniqueFd s = TRY(sys::connect_unix(path));
   // One message: the fd with the first byte of the state, as the spec asks.
   TRY_CTX(sys::send_fd(s.get(), fd, state_json), "send to `" + path + "`");
   return {};

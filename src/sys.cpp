@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -87,6 +88,27 @@ Result<> send_fd(int sock, int fd, std::string_view data) {
   std::string_view rest(data);
   rest.remove_prefix(static_cast<std::size_t>(n));
   if (!rest.empty()) TRY_CTX(fs::write_all(sock, rest), "send");
+  return {};
+}
+
+Result<UniqueFd> connect_unix(const std::string& path) {
+  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!s) return fail_errno("socket");
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return fail("socket path `" + path + "` is too long", ENAMETOOLONG);
+  path.copy(addr.sun_path, sizeof addr.sun_path - 1);
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+    return fail_errno("connect `" + path + "`");
+  return s;
+}
+
+Result<> write_pid_file(const std::string& path, pid_t pid) {
+  std::size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  UniqueFd dfd = TRY(fs::open_dir_at(AT_FDCWD, dir));
+  TRY_CTX(fs::write_file_atomic(dfd.get(), name, std::to_string(pid), 0644), "pid file `" + path + "`");
   return {};
 }
 

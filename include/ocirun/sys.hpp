@@ -39,6 +39,14 @@ std::string fd_path(int fd);
 // first byte; on a stream socket what sendmsg did not take follows.
 Result<> send_fd(int sock, int fd, std::string_view data);
 
+// A connected AF_UNIX stream socket (O_CLOEXEC) to `path`: the console
+// socket, the pidfd socket, a seccomp listener.
+Result<UniqueFd> connect_unix(const std::string& path);
+
+// Writes `pid` to `path` atomically (a rename): containerd and conmon read
+// the file as soon as create or exec returns.
+Result<> write_pid_file(const std::string& path, pid_t pid);
+
 // argv/envp for execve: pointers into `v`, null-terminated; valid while v is.
 std::vector<char*> c_strings(const std::vector<std::string>& v);
 
