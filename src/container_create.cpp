@@ -301,9 +301,9 @@ Result<> inherit_cpuset(const std::string& dir) {
 // create (the hooks of start and delete) and must not depend on the bundle.
 constexpr const char* kConfigCopy = "config.json";
 
-Result<> save_config_copy(int state_dir_fd, const std::string& bundle) {
-  UniqueFd bdir = TRY(fs::open_dir_at(AT_FDCWD, bundle));
-  std::string text = TRY(fs::read_file_at(bdir.get(), "config.json"));
+// It is the text this create parsed, not the file read again: the bundle's
+// may have changed since.
+Result<> save_config_copy(int state_dir_fd, std::string_view text) {
   UniqueFd fd(::openat(state_dir_fd, kConfigCopy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd) return fail_errno("save config.json");
   TRY_CTX(fs::write_all(fd.get(), text), "save config.json");
@@ -353,7 +353,8 @@ Result<Created> create_container(const CreateOptions& o) {
   // 1. Everything that can be refused is refused before anything is made.
   TRY(validate_container_id(o.id));
   std::string bundle = TRY(absolute_dir(o.bundle));
-  Spec spec = TRY(load_spec(bundle));
+  std::string config_text;
+  Spec spec = TRY(load_spec(bundle, &config_text));
   trace::phase("create: load config");
   if (!spec.process) return fail("config.json: process: required to create a container");
   // Socket activation (the contract's LISTEN_FDS): the listening fds
@@ -624,14 +625,8 @@ Result<Created> create_container(const CreateOptions& o) {
   ns.owned.clear();
 
   trace::phase("create: clone3");
-  // 6. Record the init before it does anything: from here a killed create
-  //    leaves a pid that delete --force can kill.
   st.pid = pid;
-  if (Result<ProcStat> ps = read_proc_stat(pid); ps) st.init_start_time = ps->start_time;
-  if (Result<> r = lock.save(st); !r) return abort_create(r.error());
-
-  trace::phase("create: save pid");
-  // 7. The init's cgroups, credentials and scores, set from outside before
+  // 6. The init's cgroups, credentials and scores, set from outside before
   //    it runs anything of the container's.
   for (const std::string& dir : cgroup_dirs) {
     if (unified_fd && dir == cgroups.unified) continue;  // born there
@@ -672,6 +667,17 @@ Result<Created> create_container(const CreateOptions& o) {
   }
 
   trace::phase("create: place init");
+  // 7. While the init makes its mounts, on another CPU: the record of its
+  //    pid, so that delete --force can kill it should this create be killed
+  //    after the init has stopped dying with it (its parent-death signal
+  //    holds until Ready); and the config copy, always kept: delete runs
+  //    the poststop hooks after the bundle may be gone, and exec needs the
+  //    container's process, seccomp and namespaces.
+  if (Result<ProcStat> ps = read_proc_stat(pid); ps) st.init_start_time = ps->start_time;
+  if (Result<> r = lock.save(st); !r) return abort_create(r.error());
+  if (Result<> r = save_config_copy(lock.dir_fd(), config_text); !r) return abort_create(r.error());
+  trace::phase("create: save pid");
+
   // 8. Wait for the init to be ready, or for its reason not to be; on the
   //    way, run the prestart and createRuntime hooks when it asks.
   for (;;) {
@@ -715,9 +721,6 @@ Result<Created> create_container(const CreateOptions& o) {
     if (Result<> r = delegate_cgroup(cgroups.unified, *uid); !r) return abort_create(r.error());
   }
   trace::phase("create: init ready");
-  // Always kept: delete runs the poststop hooks after the bundle may be
-  // gone, and exec needs the container's process, seccomp and namespaces.
-  if (Result<> r = save_config_copy(lock.dir_fd(), bundle); !r) return abort_create(r.error());
 
   // 9. The pid file and the created state: what callers wait for.
   if (o.pid_file)

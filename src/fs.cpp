@@ -144,6 +144,22 @@ Result<> write_file_atomic(int dir_fd, std::string_view name, std::string_view d
 
   auto written = [&]() -> Result<> {
     TRY_CTX(fs::write_all(fd.get(), data), quoted(tmp));
+    // An existing file is swapped with the new one, then its old content
+    // unlinked under the temp name: readers see one or the other whole, as
+    // with a rename over it. A rename over a file makes ext4 write the new
+    // data out first (auto_da_alloc), a disk flush per state save where
+    // /run is not a tmpfs; nothing here must outlive a reboot, so that
+    // durability buys nothing. Anything but a regular file there (none
+    // yet, a directory in the way), or a filesystem without
+    // RENAME_EXCHANGE: a plain rename, which fails where it should.
+    struct stat old {};
+    if (::fstatat(dir_fd, target.c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode)) {
+      if (::renameat2(dir_fd, tmp.c_str(), dir_fd, target.c_str(), RENAME_EXCHANGE) == 0) {
+        ::unlinkat(dir_fd, tmp.c_str(), 0);
+        return {};
+      }
+      if (errno != EINVAL) return fail_errno("exchange " + quoted(tmp) + " with " + quoted(target));
+    }
     if (::renameat(dir_fd, tmp.c_str(), dir_fd, target.c_str()) < 0)
       return fail_errno("rename " + quoted(tmp) + " to " + quoted(target));
     return {};

@@ -273,7 +273,7 @@ Result<Document> Document::parse(std::string_view text) {
   return d;
 }
 
-Result<Document> parse_file(const std::string& path, std::string_view display_name) {
+Result<Document> parse_file(const std::string& path, std::string_view display_name, std::string* text_out) {
   auto prefix = [&](Error e) { return tl::unexpected<Error>(with_context(std::move(e), display_name)); };
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return prefix(fail_errno("open").value());
@@ -299,6 +299,7 @@ Result<Document> parse_file(const std::string& path, std::string_view display_na
   text.resize(got);
   auto doc = Document::parse(text);
   if (!doc) return prefix(std::move(doc.error()));
+  if (text_out != nullptr) *text_out = std::move(text);
   return doc;
 }
 

@@ -36,8 +36,11 @@ std::uint64_t grantable_capabilities() {
   std::uint64_t bits = 0;
   // PR_CAPBSET_READ is 1 for a capability in our bounding set, 0 for one
   // dropped, and fails (EINVAL) past the kernel's last capability.
-  for (int cap = 0; cap < 64; cap++)
-    if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) bits |= std::uint64_t{1} << cap;
+  for (int cap = 0; cap < 64; cap++) {
+    int in_set = ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (in_set < 0) break;
+    if (in_set == 1) bits |= std::uint64_t{1} << cap;
+  }
   return bits;
 }
 

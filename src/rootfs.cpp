@@ -69,11 +69,17 @@ Result<std::string> own_cgroup_dir(const InitContext& ctx, const CgroupHierarchy
   return fail("no cgroup of the container in `" + h.mount_point + "`", ENOENT);
 }
 
-// One cgroup hierarchy, detached: a new mount of it when the container has
-// a cgroup namespace (it then shows the container's cgroup as its root),
-// otherwise a bind of the container's own directory from the host's.
+// One cgroup hierarchy, detached: a bind of the container's own directory
+// from the host's. A new cgroup namespace is rooted at that directory, so
+// the bind shows the container what a new mount of the hierarchy would
+// (and its mountinfo names the root "/" there too), without a superblock
+// per hierarchy per container: on a v1 host that is ten of them, kernel
+// memory charged to the container and time spent in every create. A
+// cgroup namespace joined by path is rooted where its maker chose: a new
+// mount shows that root.
 Result<UniqueFd> cgroup_tree(const InitContext& ctx, const CgroupHierarchy& h, bool unified) {
-  if (ctx.spec->linux.find_namespace(NamespaceType::Cgroup)) {
+  const LinuxNamespace* ns = ctx.spec->linux.find_namespace(NamespaceType::Cgroup);
+  if (ns != nullptr && ns->path) {
     MountOptions o;
     if (!unified)
       for (std::size_t pos = 0; pos <= h.controllers.size();) {
@@ -314,9 +320,20 @@ Result<> mount_one(const InitContext& ctx, int root_fd, const Mount& m, UniqueFd
   return {};
 }
 
+// The masks made so far: the first masked directory gets a new empty tmpfs
+// and the first masked file the host's /dev/null; each later one a copy of
+// that first mask, once it is attached (a detached mount cannot be copied
+// on every kernel). One tmpfs superblock per container, not one per
+// masked directory.
+struct Masks {
+  UniqueFd dev_null;  // the host's, verified before pivot_root
+  UniqueFd dir;       // the first directory mask, attached
+  UniqueFd file;      // the first file mask, attached
+};
+
 // maskedPaths: a directory gets an empty read-only tmpfs over it, anything
 // else the host's /dev/null (verified before pivot_root, CVE-2025-31133).
-Result<> mask_path(int root_fd, UniqueFd& dev_null, const std::string& path) {
+Result<> mask_path(int root_fd, Masks& masks, const std::string& path) {
   Result<UniqueFd> target = mnt::open_in_root(root_fd, path, O_PATH);
   if (!target) {
     if (target.error().code == ENOENT) return {};
@@ -324,20 +341,27 @@ Result<> mask_path(int root_fd, UniqueFd& dev_null, const std::string& path) {
   }
   struct stat st {};
   if (::fstat(target->get(), &st) < 0) return fail_errno("stat");
+  bool dir = S_ISDIR(st.st_mode);
+  UniqueFd& first = dir ? masks.dir : masks.file;
   UniqueFd tree;
-  if (S_ISDIR(st.st_mode)) {
+  if (first) {
+    tree = TRY(mnt::clone_tree(first.get(), "", false));
+  } else if (dir) {
     MountOptions o;
     o.sb_flags = {"ro"};
     o.fs_params = {"size=0"};
     tree = TRY(mnt::new_filesystem("tmpfs", "tmpfs", o));
   } else {
-    tree = std::move(dev_null);
+    if (!masks.dev_null) return fail("no copy of the host's /dev/null", EINVAL);
+    tree = std::move(masks.dev_null);
   }
   // Read-only for a directory; /dev/null itself stays writable, as the
   // program reading a masked file may expect of it.
-  std::uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | (S_ISDIR(st.st_mode) ? MOUNT_ATTR_RDONLY : 0);
+  std::uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | (dir ? MOUNT_ATTR_RDONLY : 0);
   TRY(mnt::set_attrs(tree.get(), {attrs, 0}, false));
   TRY(mnt::attach(tree.get(), target->get()));
+  // Attached, the fd names a mount of this namespace, which can be copied.
+  if (!first) first = std::move(tree);
   return {};
 }
 
@@ -406,13 +430,11 @@ Result<Rootfs> prepare_rootfs(const InitContext& ctx, std::vector<UniqueFd>& bin
   // in for it.
   if (!spec.linux.masked_paths.empty()) {
     UniqueFd null = TRY_CTX(open_host_dev_null(), "linux.maskedPaths");
-    for (std::size_t i = 0; i < spec.linux.masked_paths.size(); i++) {
-      UniqueFd copy = TRY_CTX(mnt::clone_tree(null.get(), "", false), "linux.maskedPaths: /dev/null");
-      struct stat st {};
-      if (::fstat(copy.get(), &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-        return fail("linux.maskedPaths: the copy of /dev/null is not the char device 1:3", EINVAL);
-      out.dev_nulls.push_back(std::move(copy));
-    }
+    UniqueFd copy = TRY_CTX(mnt::clone_tree(null.get(), "", false), "linux.maskedPaths: /dev/null");
+    struct stat st {};
+    if (::fstat(copy.get(), &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+      return fail("linux.maskedPaths: the copy of /dev/null is not the char device 1:3", EINVAL);
+    out.dev_null = std::move(copy);
   }
 
   // Nothing mounted here may propagate back to the host.
@@ -479,11 +501,9 @@ Result<> enter_rootfs(const InitContext& ctx, Rootfs& rootfs) {
   // createContainer hooks (which may have mounted more).
   UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return fail_errno("open /");
-  for (std::size_t i = 0; i < spec.linux.masked_paths.size(); i++) {
-    const std::string& p = spec.linux.masked_paths[i];
-    TRY_CTX(mask_path(root.get(), rootfs.dev_nulls.at(i), p), "linux.maskedPaths " + p);
-  }
-  rootfs.dev_nulls.clear();
+  Masks masks{std::move(rootfs.dev_null), {}, {}};
+  for (const std::string& p : spec.linux.masked_paths)
+    TRY_CTX(mask_path(root.get(), masks, p), "linux.maskedPaths " + p);
   for (const std::string& p : spec.linux.readonly_paths)
     TRY_CTX(readonly_path(root.get(), p), "linux.readonlyPaths " + p);
 

@@ -1191,8 +1191,8 @@ Result<Spec> parse_spec(std::string_view text) {
   return parse_document(doc);
 }
 
-Result<Spec> load_spec(const std::string& bundle_dir) {
-  json::Document doc = TRY(json::parse_file(bundle_dir + "/config.json", "config.json"));
+Result<Spec> load_spec(const std::string& bundle_dir, std::string* text_out) {
+  json::Document doc = TRY(json::parse_file(bundle_dir + "/config.json", "config.json", text_out));
   Spec spec = TRY_CTX(parse_document(doc), "config.json");
   return spec;
 }

@@ -122,7 +122,7 @@ class Document {
 };
 
 // Reads and parses a whole file; errors are prefixed with `display_name: `.
-Result<Document> parse_file(const std::string& path, std::string_view display_name);
+Result<Document> parse_file(const std::string& path, std::string_view display_name, std::string* text_out = nullptr);
 
 // ---- schema objects ----
 

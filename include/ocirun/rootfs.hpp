@@ -19,10 +19,10 @@ namespace ocirun {
 // What prepare_rootfs hands to enter_rootfs.
 struct Rootfs {
   UniqueFd root;      // the rootfs, bound onto itself (a mount point)
-  // Detached copies of the host's /dev/null, verified 1:3, one for each
-  // maskedPaths entry: made before pivot_root, after which the host's
-  // mounts are out of reach.
-  std::vector<UniqueFd> dev_nulls;
+  // A detached copy of the host's /dev/null, verified 1:3, for the first
+  // masked file: made before pivot_root, after which the host's mounts are
+  // out of reach (the later masked files get copies of that first mask).
+  UniqueFd dev_null;
 };
 
 // ---- bind sources opened by the runtime ----

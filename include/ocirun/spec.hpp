@@ -401,7 +401,7 @@ struct Spec {
 Result<Spec> parse_spec(std::string_view text);
 
 // Reads <bundle>/config.json; errors are prefixed with "config.json: ".
-Result<Spec> load_spec(const std::string& bundle_dir);
+Result<Spec> load_spec(const std::string& bundle_dir, std::string* text_out = nullptr);
 
 // Parses a process object on its own, as `exec --process FILE` gives it,
 // with the same checks as config.json's "process".
