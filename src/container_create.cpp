@@ -592,6 +592,8 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.joins = ns.joins;
   ctx.user_join = ns.user_join;
   ctx.unshare_flags = ns.unshare_flags;
+  if (const LinuxNamespace* m = spec.linux.find_namespace(NamespaceType::Mount); m != nullptr && !m->path)
+    ctx.hierarchies = &hierarchies;
   ctx.preserve_fds = preserve_fds;
   ctx.no_pivot = o.no_pivot;
   ctx.no_new_keyring = o.no_new_keyring;

@@ -166,11 +166,7 @@ Result<std::string> child_prepare(const ChildContext& c) {
   // memory, which a process of the container could reach by ptrace or
   // /proc/<pid>/{fd,environ,mem} (CVE-2016-9962).
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  sys::reset_signals();
 
   Result<std::string> executable = child_prepare(c);
   if (!executable) child_die(c.sync_fd, executable.error());

@@ -354,11 +354,7 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
 void init_main(const InitContext& ctx) {
   // The user's program starts with no signal blocked or ignored, whatever
   // the runtime's caller left (run blocks them all to forward them).
-  for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  sys::reset_signals();
   // If the runtime dies before we are ready, so do we: nobody would clean up.
   // (Had it died already, before this line, Ready below fails with EPIPE:
   // in a new pid namespace getppid() is 0 either way, so it cannot tell.)

@@ -36,13 +36,24 @@ Result<UniqueFd> open_host_node(const LinuxDevice& d) {
   return fd;
 }
 
-Result<> make_device(int root_fd, const LinuxDevice& d, bool bind) {
+// The directory the last device went in: the next one is most often in the
+// same (/dev), and opening it again in the rootfs costs three system calls.
+struct ParentDir {
+  std::string path;
+  UniqueFd fd;
+};
+
+Result<> make_device(int root_fd, const LinuxDevice& d, bool bind, ParentDir& last) {
   std::string clean = mnt::clean_in_root(d.path);
   std::size_t slash = clean.rfind('/');
   std::string parent = slash == std::string::npos ? "." : clean.substr(0, slash);
   std::string name = slash == std::string::npos ? clean : clean.substr(slash + 1);
   if (clean == ".") return fail("a device cannot be the rootfs itself", EINVAL);
-  UniqueFd dir = TRY(mnt::mkdir_all(root_fd, parent));
+  if (!last.fd || last.path != parent) {
+    last.fd = TRY(mnt::mkdir_all(root_fd, parent));
+    last.path = parent;
+  }
+  const UniqueFd& dir = last.fd;
   // A file already there must be the requested device (config-linux.md:
   // "the runtime MUST generate an error" otherwise); if it is, it stays.
   struct stat old {};
@@ -66,21 +77,26 @@ Result<> make_device(int root_fd, const LinuxDevice& d, bool bind) {
     return {};
   }
   dev_t dev = d.type == DeviceType::Fifo ? 0 : makedev(d.major, d.minor);
-  if (::mknodat(dir.get(), name.c_str(), type_bits(d.type) | 0600, dev) < 0) return fail_errno("mknod `" + d.path + "`");
-  // Owner and mode never follow a symlink swapped in for the node: chown
-  // with AT_SYMLINK_NOFOLLOW, chmod through the O_PATH fd of what was
-  // checked to be the node.
-  if (::fchownat(dir.get(), name.c_str(), d.uid.value_or(0), d.gid.value_or(0), AT_SYMLINK_NOFOLLOW) < 0)
-    return fail_errno("chown `" + d.path + "`");
+  // Made with its final mode (make_devices clears the umask), owned by us.
+  if (::mknodat(dir.get(), name.c_str(), type_bits(d.type) | (perm & 0777), dev) < 0)
+    return fail_errno("mknod `" + d.path + "`");
+  // Owner and mode never follow a symlink swapped in for the node: both
+  // change through the O_PATH fd of what was checked to be the node, and
+  // only where they are not what they must be already.
   UniqueFd node(::openat(dir.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
   if (!node) return fail_errno("open `" + d.path + "`");
   struct stat st {};
   if (::fstat(node.get(), &st) < 0 || (st.st_mode & S_IFMT) != type_bits(d.type))
     return fail("`" + d.path + "` changed while it was made", EAGAIN);
-  // The mode mknod got was cut by the umask; chmod through /proc/self/fd of
-  // the O_PATH fd touches this node and nothing else.
-  std::string via = "/proc/self/fd/" + std::to_string(node.get());
-  if (::chmod(via.c_str(), perm) < 0) return fail_errno("chmod `" + d.path + "`");
+  uid_t uid = d.uid.value_or(0);
+  gid_t gid = d.gid.value_or(0);
+  bool chowned = st.st_uid != uid || st.st_gid != gid;
+  if (chowned && ::fchownat(node.get(), "", uid, gid, AT_EMPTY_PATH) < 0) return fail_errno("chown `" + d.path + "`");
+  // A chown clears set-id bits, and mknod takes only the permission bits.
+  if (chowned || (st.st_mode & 07777) != perm) {
+    std::string via = "/proc/self/fd/" + std::to_string(node.get());
+    if (::chmod(via.c_str(), perm) < 0) return fail_errno("chmod `" + d.path + "`");
+  }
   return {};
 }
 
@@ -114,7 +130,16 @@ Result<UniqueFd> open_host_dev_null() {
 }
 
 Result<> make_devices(int root_fd, const std::vector<LinuxDevice>& devices, bool bind) {
-  for (const LinuxDevice& d : devices) TRY_CTX(make_device(root_fd, d, bind), d.path);
+  if (devices.empty()) return {};
+  // The nodes get their modes as the config says, whatever the umask.
+  mode_t umask = ::umask(0);
+  ParentDir last;
+  for (const LinuxDevice& d : devices)
+    if (Result<> r = make_device(root_fd, d, bind, last); !r) {
+      ::umask(umask);
+      return tl::unexpected(with_context(r.error(), d.path));
+    }
+  ::umask(umask);
   return {};
 }
 

@@ -100,7 +100,9 @@ Result<UniqueFd> cgroup_tree(const InitContext& ctx, const CgroupHierarchy& h, b
 // the config says rw.
 Result<> mount_cgroup(const InitContext& ctx, int root_fd, const Mount& m, MountOptions opts) {
   if ((opts.attr.clr & MOUNT_ATTR_RDONLY) == 0) opts.attr.set |= MOUNT_ATTR_RDONLY;
-  std::vector<CgroupHierarchy> hs = TRY(cgroup_hierarchies());
+  std::vector<CgroupHierarchy> own;
+  if (ctx.hierarchies == nullptr) own = TRY(cgroup_hierarchies());
+  const std::vector<CgroupHierarchy>& hs = ctx.hierarchies != nullptr ? *ctx.hierarchies : own;
   struct statfs sf {};
   bool pure_v2 = ::statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
   UniqueFd target = TRY(mnt::make_target(root_fd, m.destination, false, true));

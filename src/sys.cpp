@@ -11,6 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "ocirun/fs.hpp"
@@ -101,6 +103,28 @@ Result<UniqueFd> connect_unix(const std::string& path) {
   if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
     return fail_errno("connect `" + path + "`");
   return s;
+}
+
+void reset_signals() {
+  std::uint64_t changed = ~std::uint64_t{0};
+  if (int fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC); fd >= 0) {
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n > 0) {
+      buf[n] = '\0';
+      const char* ign = std::strstr(buf, "\nSigIgn:\t");
+      const char* cgt = std::strstr(buf, "\nSigCgt:\t");
+      if (ign != nullptr && cgt != nullptr)
+        changed = std::strtoull(ign + 9, nullptr, 16) | std::strtoull(cgt + 9, nullptr, 16);
+    }
+  }
+  // Bit N-1 is signal N.
+  for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP && ((changed >> (sig - 1)) & 1)) ::signal(sig, SIG_DFL);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
 Result<> write_pid_file(const std::string& path, pid_t pid) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ocirun/cgroups.hpp"
 #include "ocirun/spec.hpp"
 #include "ocirun/state.hpp"
 
@@ -35,6 +36,9 @@ struct InitContext {
   // in unshare_flags (CLONE_NEW*) are made, so that they belong to it.
   int user_join = -1;
   unsigned long unshare_flags = 0;
+  // The runtime's cgroup hierarchies, when the init's mount namespace is a
+  // new copy of the runtime's (the same mounts): not read again there.
+  const std::vector<CgroupHierarchy>* hierarchies = nullptr;
   unsigned preserve_fds = 0;
   bool no_pivot = false;
   bool no_new_keyring = false;

@@ -43,6 +43,13 @@ Result<> send_fd(int sock, int fd, std::string_view data);
 // socket, the pidfd socket, a seccomp listener.
 Result<UniqueFd> connect_unix(const std::string& path);
 
+// Every signal back to its default action and none blocked: what a
+// process the runtime starts for the container begins with, whatever the
+// runtime's caller left (run blocks them all to forward them). Only the
+// signals /proc/self/status shows ignored or caught are reset, one system
+// call each instead of sixty-two; all of them when it cannot be read.
+void reset_signals();
+
 // Writes `pid` to `path` atomically (a rename): containerd and conmon read
 // the file as soon as create or exec returns.
 Result<> write_pid_file(const std::string& path, pid_t pid);

@@ -354,6 +354,23 @@ SCHED_SCRIPT='s=$(cat /proc/$$/stat); set -- ${s##*) }; echo "nice=${17}"; echo 
   assert_nothing_left c1
 }
 
+@test "signals: none ignored, caught or blocked, whatever the caller ignored" {
+  require_root
+  proc_bundle 'grep -E "^Sig(Ign|Blk|Cgt):" /proc/self/status | tr -d "\t" | sed "s/:/=/"'
+  # SIG_IGN survives execve, into ocirun and, unless reset, the container.
+  (trap '' INT PIPE USR2 HUP && rt_create c1 && [ "$status" -eq 0 ]) || { cat "$BATS_TEST_TMPDIR/c1.err"; false; }
+  PID=$(cat "$BATS_TEST_TMPDIR/c1.pid")
+  track_pid "$PID"
+  rt start c1
+  wait_output c1
+  cat "$BATS_TEST_TMPDIR/c1.out"
+  [ "$(out_value c1 SigIgn)" = 0000000000000000 ]
+  [ "$(out_value c1 SigBlk)" = 0000000000000000 ]
+  [ "$(out_value c1 SigCgt)" = 0000000000000000 ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
 @test "scheduler: SCHED_BATCH with nice 5 is applied to the process" {
   require_root
   proc_bundle "$SCHED_SCRIPT"
