@@ -426,6 +426,8 @@ Result<Created> create_container(const CreateOptions& o) {
   // The default layout's shared parent (ocirun/) is ours to remove once
   // the last container under it is gone, whoever made it.
   if (spec.linux.cgroups_path.empty()) set_extra(st, kCgroupDefaultKey, "1");
+  // start and delete need not read the config copy to learn there are none.
+  set_extra(st, kPostHooksKey, spec.hooks.poststart.empty() && spec.hooks.poststop.empty() ? "none" : "some");
   // An existing cgroup must be empty and thawed (config-linux.md, "fit
   // for purpose").
   TRY(check_cgroup_fit(cgroup_dirs));
@@ -763,7 +765,7 @@ Result<> start_container(ContainerLock& lock, ContainerState& st) {
   trace::phase("start: save running");
 
   // poststart: in the runtime; a failure stops the container (runtime.md).
-  Hooks hooks = TRY(saved_hooks(lock.dir_fd()));
+  Hooks hooks = TRY(saved_hooks(lock.dir_fd(), st));
   trace::phase("start: read hooks");
   if (!hooks.poststart.empty())
     if (Result<> r = run_hooks(hooks.poststart, "poststart", hook_state_json(st, Status::Running)); !r) {
@@ -773,7 +775,8 @@ Result<> start_container(ContainerLock& lock, ContainerState& st) {
   return {};
 }
 
-Result<Hooks> saved_hooks(int state_dir_fd) {
+Result<Hooks> saved_hooks(int state_dir_fd, const ContainerState& state) {
+  if (const std::string* post = find_extra(state, kPostHooksKey); post != nullptr && *post == "none") return Hooks{};
   Result<std::string> text = fs::read_file_at(state_dir_fd, kConfigCopy);
   if (!text) {
     if (text.error().code == ENOENT) return Hooks{};  // none were configured

@@ -207,7 +207,7 @@ Result<> delete_container(ContainerLock& lock, bool force) {
   }
   // The poststop hooks run after the container is gone; their failure is a
   // warning and the rest go on (runtime.md, lifecycle step 13).
-  Hooks hooks = TRY(saved_hooks(lock.dir_fd()));
+  Hooks hooks = TRY(saved_hooks(lock.dir_fd(), st));
   trace::phase("delete: read hooks");
   TRY(remove_cgroups(st));
   trace::phase("delete: remove cgroups");

@@ -57,8 +57,14 @@ Result<> kill_container(const ContainerState& state, int sig, bool all);
 Result<> delete_container(ContainerLock& lock, bool force);
 
 // The hooks of a created container, from the copy of its config.json kept in
-// its state dir (none when it had no post-create hooks).
-Result<Hooks> saved_hooks(int state_dir_fd);
+// its state dir (none when it had no post-create hooks). Not read at all
+// when the state says it has none (kPostHooksKey).
+Result<Hooks> saved_hooks(int state_dir_fd, const ContainerState& state);
+
+// The state's `extra` key saying whether the container has poststart or
+// poststop hooks: "none", or "some". Without it (a state written by an
+// older ocirun) the config copy is read to find out.
+inline constexpr const char* kPostHooksKey = "hooks.post";
 
 // The state's `extra` key listing the container's cgroup directories, one
 // per line.
