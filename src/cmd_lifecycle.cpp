@@ -185,6 +185,7 @@ Result<int> cmd_run(const cli::Invocation& inv) {
 
   // The terminal: with no console socket, run in the foreground is it.
   o.console_here = !detach;
+  o.start_here = true;
   Created c = TRY_CTX(create_container(o), "run");
   // The terminal in raw mode and at the caller's size before the program
   // starts, which may read either at once.
@@ -197,7 +198,7 @@ Result<int> cmd_run(const cli::Invocation& inv) {
   }
   Result<NotifyProxy> notify = NotifyProxy::open(c.lock.dir_fd(), host_notify_socket());
   if (started && !notify) started = tl::unexpected(notify.error());
-  if (started) started = start_container(c.lock, c.state);
+  if (started) started = start_container(c.lock, c.state, c.own_marks);
   if (!started) {
     console.reset();
     (void)delete_container(c.lock, true);

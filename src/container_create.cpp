@@ -2,37 +2,59 @@
 //
 // The protocol between the runtime and the container's init:
 //
-//   ocirun create (runtime)                    init (child of clone3)
-//   -----------------------                    ----------------------
+//   ocirun create (runtime)                    init (clone3_vm: shares the
+//   -----------------------                    runtime's memory until exec)
 //   state dir <root>/<id>, status creating
 //   record, then mkdir, the container's cgroups
-//   socketpair(SEQPACKET)  +  start.sock (listening, in the state dir)
+//   socketpair(SEQPACKET)  +  start.sock (listening, in the state dir),
+//   the turn pipe, the init's stack
 //   join pid/time namespaces by path, or unshare time (for children);
 //   with a user namespace, join the others by path too (back after clone3)
-//   clone3(CLONE_NEW*, CLONE_PIDFD) -------->  PDEATHSIG=SIGKILL, not dumpable
-//   save pid + start time (delete --force
-//     can now find it, whatever happens)
+//   clone3(CLONE_VM, CLONE_NEW*, ----------->  PDEATHSIG=SIGKILL, not dumpable;
+//          CLONE_PIDFD)                        read(turn pipe) ... blocks
 //   write the pid to each cgroup.procs
 //   [new userns] write uid_map, gid_map
-//   [new userns] MountSource{fd, index} ---->  each bind mount's detached tree
-//     (open_tree, idmapped; rootfs.hpp)          (kept for its mount)
-//   [userns or cgroupns] RuntimeDone ------->  become root in the userns,
+//   [new userns] MountSource{fd, index}        (queued on the sync socket)
+//     (open_tree, idmapped; rootfs.hpp)
+//   [userns or cgroupns] RuntimeDone           (queued)
+//   oom_score_adj
+//   save pid + start time (delete --force
+//     can now find it), the config copy
+//   write(turn pipe) ----------------------->  each bind mount's detached tree;
+//   recv ... blocks                            become root in the userns,
 //                                              [userns by path] join it, be
 //                                              root there, unshare the rest;
-//                                              unshare the cgroup namespace
-//   oom_score_adj                              join namespaces by path
+//                                              unshare the cgroup namespace,
+//                                              join namespaces by path,
 //                                              hostname, mounts, pivot_root,
 //                                              sysctl, rlimits, user, cwd,
-//                                              resolve args[0], close fds
+//                                              resolve args[0], close fds;
+//                                              copy what it needs after Ready
 //                      <---------------------  Ready  (or Error{errno, msg}, exit)
-//   write the pid file, save status created,
-//   exit                                       PDEATHSIG cleared
-//                                              accept() on start.sock ... blocks
+//   write the pid file, save status created,   PDEATHSIG cleared
+//   exit                                       accept() on start.sock ... blocks
 //
 //   ocirun start
-//   connect(start.sock), Start ------------->  execve(args)
+//   connect(start.sock), Start ------------->  (waits for EOF on the sync
+//   recv ... blocks                            socket: create has exited)
+//                                              execve(args)
 //   EOF (the connection was CLOEXEC): exec     or Error{errno, msg} on failure
 //   succeeded; save status running
+//
+// `run` sends Start itself, and then the init does not wait for an exit.
+//
+// The two take turns, because they share the heap, the globals and errno:
+// each hands the turn over with a send (or the turn pipe's write) and goes
+// straight to its blocking receive, touching nothing but its own stack in
+// between; the init, after Ready, makes syscalls only until its turn comes
+// back. Without the shared memory there would be a fork: a copy of the page
+// tables, copy-on-write faults on both sides, and the runtime's text faulted
+// in again by the init. (With a time namespace, which the runtime could not
+// leave while it shares its memory, and where this build has no clone3_vm,
+// the init is a fork after all, and the protocol the same.)
+//
+// Hooks the init asks for (Hooks, HooksDone) and a seccomp listener it
+// hands over (SeccompFd, SeccompDone) are turns of the same kind.
 //
 // The init never re-executes the runtime: it is a clone of it, and the only
 // exec it does is the user's program. The socket pair and start.sock are
@@ -41,6 +63,8 @@
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -310,8 +334,8 @@ Result<> save_config_copy(int state_dir_fd, std::string_view text) {
   return {};
 }
 
-// The init's side, right after clone3: close what is not its own, then run.
-[[noreturn]] void start_init(InitContext& ctx, const std::vector<int>& keep) {
+// The init's side, once it has its turn: close what is not its own, then run.
+[[noreturn]] void start_init(const InitContext& ctx, const std::vector<int>& keep) {
   // The runtime's other fds (the state store's lock among them: a flock
   // held by a copy of its fd would block `start`) are closed here.
   unsigned lo = 3 + ctx.preserve_fds;
@@ -323,6 +347,51 @@ Result<> save_config_copy(int state_dir_fd, std::string_view text) {
   }
   ::syscall(SYS_close_range, lo, ~0U, 0);
   init_main(ctx);
+}
+
+// What the init starts with: the runtime's frame holds it until Ready.
+struct InitLaunch {
+  const InitContext* ctx;
+  const std::vector<int>* keep;
+  int turn_read;   // the init's turn comes as one byte on this pipe...
+  int turn_write;  // ...or as EOF, when the runtime died first
+};
+
+// The init's first steps. Made by clone3_vm, it shares the runtime's
+// memory: heap, globals, errno. The runtime runs on until it has placed
+// the init (cgroups, maps, its pid saved), so until then the init makes
+// syscalls only, on its own stack, then waits for its turn.
+int init_entry(void* arg) {
+  const InitLaunch& launch = *static_cast<const InitLaunch*>(arg);
+  // If the runtime dies before we are ready, so do we: nobody would clean up.
+  // (Had it died already, the turn pipe gives EOF, or Ready fails with EPIPE.)
+  sys::raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+  // No ptrace and no /proc/<pid>/mem of the init until it execs the user's
+  // program: it holds the runtime's fds and memory (CVE-2016-9962).
+  sys::raw_syscall(SYS_prctl, PR_SET_DUMPABLE, 0);
+  sys::raw_syscall(SYS_close, launch.turn_write);
+  char turn;
+  long n;
+  do {
+    n = sys::raw_syscall(SYS_read, launch.turn_read, reinterpret_cast<long>(&turn), 1);
+  } while (n == -EINTR);
+  if (n != 1) ::_exit(1);
+  start_init(*launch.ctx, *launch.keep);
+}
+
+// The init's stack, when it shares the runtime's memory. Never unmapped by
+// the runtime: the init runs on it until its exec, which drops it with the
+// rest of this memory. Pages are used as touched (the init needs some tens
+// of KiB); the lowest page is a guard.
+constexpr std::size_t kInitStackSize = 512 * 1024;
+
+Result<void*> map_init_stack() {
+  void* stack = ::mmap(nullptr, kInitStackSize, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return fail_errno("mmap the init's stack");
+  if (::mprotect(stack, static_cast<std::size_t>(::getpagesize()), PROT_NONE) < 0)
+    return fail_errno("mprotect the init's stack guard");
+  return stack;
 }
 
 // The init's answer to Start: EOF when the exec succeeded, or its error.
@@ -345,6 +414,18 @@ Result<std::optional<Error>> start_reply(int sock, const ContainerState& st) {
     return tl::unexpected(r.error());
   }
   return init_error(sync_recv(sock));
+}
+
+// This process's own dumpable flag and oom_score_adj, once the init that
+// shared its memory (and so changed them) has exec'd or is gone.
+void restore_own_marks(const Created::OwnMarks& marks) {
+  // The init made the memory undumpable (init_entry), so this process too.
+  if (::prctl(PR_SET_DUMPABLE, marks.dumpable, 0, 0, 0) < 0)
+    log::warn("restore the runtime's dumpable flag: " + fail_errno("prctl").value().msg);
+  // The kernel gives a new oom_score_adj to every process sharing the memory.
+  if (marks.oom_score_adj)
+    if (Result<> r = sys::write_file("/proc/self/oom_score_adj", std::to_string(*marks.oom_score_adj)); !r)
+      log::warn("restore the runtime's oom_score_adj: " + r.error().msg);
 }
 
 }  // namespace
@@ -602,21 +683,56 @@ Result<Created> create_container(const CreateOptions& o) {
   ctx.confinement = &confinement;
   // On a v2 hierarchy the init is born in its cgroup (CLONE_INTO_CGROUP,
   // 5.7+): no moment outside it, and no cgroup.procs write for that one.
+  ctx.runtime_starts = o.start_here;
   ContainerCgroups cgroups = classify_cgroup_dirs(hierarchies, cgroup_dirs);
   UniqueFd unified_fd;
   if (!cgroups.unified.empty())
     unified_fd.reset(::open(cgroups.unified.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  // The init's turn (init_entry): a pipe, above the preserved fds.
+  int turn[2];
+  if (::pipe2(turn, O_CLOEXEC) < 0) {
+    (void)return_home();
+    return abort_create(fail_errno("pipe").value());
+  }
+  // (The write end too: the init closes its copy, whatever its number.)
+  Result<UniqueFd> turn_read = move_above(UniqueFd(turn[0]), min_fd);
+  Result<UniqueFd> turn_write = move_above(UniqueFd(turn[1]), min_fd);
+  if (!turn_read || !turn_write) {
+    (void)return_home();
+    return abort_create(!turn_read ? turn_read.error() : turn_write.error());
+  }
+  InitLaunch launch{&ctx, &keep, turn_read->get(), turn_write->get()};
+  // The init shares this process's memory until its exec (clone3_vm):
+  // no copy of the page tables, and none of the copy-on-write faults that
+  // both processes would take after a fork. Where this build cannot do
+  // that, it is a fork, with the same protocol; and with a time namespace,
+  // which this process could not leave while another shares its memory
+  // (setns fails with EUSERS).
   std::uint64_t clone_flags = ns.clone_flags & ~static_cast<std::uint64_t>(CLONE_NEWCGROUP);
-  Result<pid_t> cloned = sys::clone3(clone_flags, &pidfd, unified_fd ? unified_fd.get() : -1);
+  auto fork_init = [&](int cgroup_fd) -> Result<pid_t> {
+    Result<pid_t> forked = sys::clone3(clone_flags, &pidfd, cgroup_fd);
+    if (forked && *forked == 0) ::_exit(init_entry(&launch));
+    return forked;
+  };
+  std::optional<Created::OwnMarks> own_marks;
+  auto clone_init = [&](int cgroup_fd) -> Result<pid_t> {
+    if (own_time_ns) return fork_init(cgroup_fd);
+    void* stack = TRY(map_init_stack());
+    Result<pid_t> vm = sys::clone3_vm(clone_flags, &pidfd, cgroup_fd, stack, kInitStackSize, init_entry, &launch);
+    if (vm) own_marks.emplace().dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (!vm) ::munmap(stack, kInitStackSize);
+    if (!vm && vm.error().code == ENOSYS) return fork_init(cgroup_fd);
+    return vm;
+  };
+  Result<pid_t> cloned = clone_init(unified_fd ? unified_fd.get() : -1);
   if (!cloned && unified_fd && (cloned.error().code == EINVAL || cloned.error().code == E2BIG)) {
     unified_fd.reset();  // a kernel without CLONE_INTO_CGROUP
-    cloned = sys::clone3(clone_flags, &pidfd);
+    cloned = clone_init(-1);
   }
   if (!cloned) {
     (void)return_home();
     return abort_create(with_context(cloned.error(), "create the init"));
   }
-  if (*cloned == 0) start_init(ctx, keep);
   pid = *cloned;
   if (Result<> r = return_home(); !r) return abort_create(r.error());
   if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0)
@@ -626,6 +742,7 @@ Result<Created> create_container(const CreateOptions& o) {
   init_end->reset();
   listener->reset();
   console.reset();
+  turn_read->reset();
   ns.owned.clear();
 
   trace::phase("create: clone3");
@@ -665,42 +782,57 @@ Result<Created> create_container(const CreateOptions& o) {
   if (ctx.new_userns || ctx.new_cgroupns)
     if (Result<> r = sync_send(runtime_end.get(), SyncType::RuntimeDone); !r) return abort_create(r.error());
   if (spec.process->oom_score_adj) {
+    if (own_marks)
+      if (Result<std::string> own = fs::read_file_at(AT_FDCWD, "/proc/self/oom_score_adj"); own)
+        own_marks->oom_score_adj = std::atoi(own->c_str());
     std::string path = "/proc/" + std::to_string(pid) + "/oom_score_adj";
     if (Result<> r = sys::write_file(path, std::to_string(*spec.process->oom_score_adj)); !r)
       return abort_create(with_context(r.error(), "process.oomScoreAdj"));
   }
 
   trace::phase("create: place init");
-  // 7. While the init makes its mounts, on another CPU: the record of its
-  //    pid, so that delete --force can kill it should this create be killed
-  //    after the init has stopped dying with it (its parent-death signal
-  //    holds until Ready); and the config copy, always kept: delete runs
-  //    the poststop hooks after the bundle may be gone, and exec needs the
-  //    container's process, seccomp and namespaces.
+  // 7. The record of its pid, so that delete --force can kill it should
+  //    this create be killed after the init has stopped dying with it (its
+  //    parent-death signal holds until Ready); and the config copy, always
+  //    kept: delete runs the poststop hooks after the bundle may be gone,
+  //    and exec needs the container's process, seccomp and namespaces.
   if (Result<ProcStat> ps = read_proc_stat(pid); ps) st.init_start_time = ps->start_time;
   if (Result<> r = lock.save(st); !r) return abort_create(r.error());
   if (Result<> r = save_config_copy(lock.dir_fd(), config_text); !r) return abort_create(r.error());
   trace::phase("create: save pid");
 
-  // 8. Wait for the init to be ready, or for its reason not to be; on the
-  //    way, run the prestart and createRuntime hooks when it asks.
+  // 8. The init's turn, until Ready or its reason not to be; on the way it
+  //    asks for the prestart and createRuntime hooks and for the seccomp
+  //    listener's hand-over. The two share memory: each hands the turn
+  //    over with a send and goes straight to its receive, touching nothing
+  //    in between but its own stack.
+  if (::write(turn_write->get(), "", 1) != 1) return abort_create(fail_errno("give the init its turn").value());
   for (;;) {
-    Result<SyncMessage> m = sync_recv(runtime_end.get());
-    if (!m) return abort_create(m.error());
-    if (m->type == SyncType::Error) return abort_create(Error{m->code, std::move(m->msg)});
-    if (m->type == SyncType::Ready) break;
-    if (m->type == SyncType::SeccompFd) {
-      // The filter loaded before the user switch: its listener gets the fd now.
-      if (Result<> r = forward_seccomp_listener(st, Status::Creating, m->fd.get()); !r) return abort_create(r.error());
-      if (Result<> r = sync_send(runtime_end.get(), SyncType::SeccompDone); !r) return abort_create(r.error());
-      continue;
-    }
-    if (m->type != SyncType::Hooks) return abort_create(Error{EPROTO, "sync: unexpected message"});
-    std::string state = hook_state_json(st, Status::Creating);
-    if (Result<> r = run_hooks(spec.hooks.prestart, "prestart", state); !r) return abort_create(r.error());
-    if (Result<> r = run_hooks(spec.hooks.create_runtime, "createRuntime", state); !r) return abort_create(r.error());
-    if (Result<> r = sync_send(runtime_end.get(), SyncType::HooksDone); !r) return abort_create(r.error());
+    SyncType reply;
+    {
+      Result<SyncMessage> m = sync_recv(runtime_end.get());
+      if (!m) return abort_create(m.error());
+      if (m->type == SyncType::Error) return abort_create(Error{m->code, std::move(m->msg)});
+      if (m->type == SyncType::Ready) break;
+      if (m->type == SyncType::SeccompFd) {
+        // The filter loaded before the user switch: its listener gets the fd now.
+        if (Result<> r = forward_seccomp_listener(st, Status::Creating, m->fd.get()); !r)
+          return abort_create(r.error());
+        reply = SyncType::SeccompDone;
+      } else if (m->type == SyncType::Hooks) {
+        std::string state = hook_state_json(st, Status::Creating);
+        if (Result<> r = run_hooks(spec.hooks.prestart, "prestart", state); !r) return abort_create(r.error());
+        if (Result<> r = run_hooks(spec.hooks.create_runtime, "createRuntime", state); !r)
+          return abort_create(r.error());
+        reply = SyncType::HooksDone;
+      } else {
+        return abort_create(Error{EPROTO, "sync: unexpected message"});
+      }
+    }  // this turn's memory is freed before the init's begins
+    if (Result<> r = sync_send(runtime_end.get(), reply); !r) return abort_create(r.error());
   }
+  // Ready: from here the init makes syscalls only until its next turn
+  // (init_main), and this process may do as it likes.
   // The init sent the pty's master before Ready.
   UniqueFd master;
   if (console_here) {
@@ -740,10 +872,11 @@ Result<Created> create_container(const CreateOptions& o) {
       return abort_create(with_context(r.error(), "--pidfd-socket"));
   }
   trace::phase("create: save created");
-  return Created{std::move(lock), std::move(st), std::move(pidfd), std::move(master)};
+  return Created{std::move(lock), std::move(st), std::move(pidfd), std::move(master), own_marks};
 }
 
-Result<> start_container(ContainerLock& lock, ContainerState& st) {
+
+Result<> start_container(ContainerLock& lock, ContainerState& st, const std::optional<Created::OwnMarks>& own_marks) {
   Status status = current_status(st);
   if (status != Status::Created)
     return fail("cannot start a container that is " + std::string(status_name(status)) + " (it must be created)");
@@ -753,10 +886,14 @@ Result<> start_container(ContainerLock& lock, ContainerState& st) {
   sockaddr_un addr = start_socket_addr(lock.dir_fd(), &len);
   if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0)
     return fail_errno("connect to the container's init");
-  TRY(sync_send(s.get(), SyncType::Start));
   trace::phase("start: signal init");
+  // From the Start on, the init may share this process's memory (run):
+  // nothing here but the wait for its answer.
+  TRY(sync_send(s.get(), SyncType::Start));
   // EOF: the exec closed the init's end. A message: the exec failed.
-  std::optional<Error> init_failed = TRY(start_reply(s.get(), st));
+  Result<std::optional<Error>> reply = start_reply(s.get(), st);
+  if (own_marks) restore_own_marks(*own_marks);
+  std::optional<Error> init_failed = TRY(std::move(reply));
   if (init_failed) return tl::unexpected(std::move(*init_failed));
   trace::phase("start: wait exec");
   ::unlinkat(lock.dir_fd(), kStartSocket, 0);

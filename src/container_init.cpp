@@ -351,51 +351,72 @@ Result<> prepare(const InitContext& ctx, std::string& executable) {
 
 }  // namespace
 
+// Until its next turn the init makes syscalls only, on its own stack: the
+// runtime runs on, in the same memory when clone3_vm made the init.
+static int accept_start(int listen_fd) {
+  long conn;
+  do {
+    conn = sys::raw_syscall(SYS_accept4, listen_fd, 0, 0, SOCK_CLOEXEC);
+  } while (conn == -EINTR);
+  return static_cast<int>(conn);
+}
+
+// EOF on the sync socket: the runtime has exited (its memory is the init's
+// alone), or has closed its end.
+static void wait_runtime_exit(int sync_fd) {
+  char c;
+  long n;
+  do {
+    n = sys::raw_syscall(SYS_read, sync_fd, reinterpret_cast<long>(&c), 1);
+  } while (n > 0 || n == -EINTR);
+}
+
 void init_main(const InitContext& ctx) {
   // The user's program starts with no signal blocked or ignored, whatever
   // the runtime's caller left (run blocks them all to forward them).
   sys::reset_signals();
-  // If the runtime dies before we are ready, so do we: nobody would clean up.
-  // (Had it died already, before this line, Ready below fails with EPIPE:
-  // in a new pid namespace getppid() is 0 either way, so it cannot tell.)
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  // No ptrace and no /proc/<pid>/mem of the init until it execs the user's
-  // program: it still holds the runtime's fds (CVE-2016-9962).
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   std::string executable;
   if (Result<> r = prepare(ctx, executable); !r) die(ctx.sync_fd, r.error());
 
+  // What the init needs after Ready, in memory of its own: after Ready the
+  // runtime frees what ctx points to.
+  const Process& proc = *ctx.spec->process;
+  const std::vector<Hook> start_hooks = ctx.spec->hooks.start_container;
+  const std::string hook_state = start_hooks.empty() ? std::string() : own_state_json(ctx, Status::Created);
+  // With noNewPrivileges, the seccomp filter: the last step before the
+  // exec, so that it does not restrict the runtime.
+  std::optional<SeccompProgram> last_filter;
+  if (ctx.confinement->seccomp && proc.no_new_privileges) last_filter = *ctx.confinement->seccomp;
+  const std::vector<std::string> args = proc.args;
+  const std::vector<std::string> env = proc.env;
+  std::vector<char*> argv = sys::c_strings(args);
+  std::vector<char*> envp = sys::c_strings(env);
+  const int sync_fd = ctx.sync_fd;
+  const int listen_fd = ctx.listen_fd;
+  const bool runtime_starts = ctx.runtime_starts;
+
   // Ready: the runtime records us as created and exits; from here on its
   // death must not kill us.
   ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-  if (!sync_send(ctx.sync_fd, SyncType::Ready)) ::_exit(1);
-  ::close(ctx.sync_fd);
+  if (!sync_send(sync_fd, SyncType::Ready)) ::_exit(1);
 
   // Wait for `start`. Its connection is CLOEXEC: a successful exec closes
   // it, which is how start learns the exec succeeded.
-  int conn;
-  do {
-    conn = ::accept4(ctx.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-  } while (conn < 0 && errno == EINTR);
+  int conn = accept_start(listen_fd);
   if (conn < 0) ::_exit(1);
-  ::close(ctx.listen_fd);
+  sys::raw_syscall(SYS_close, listen_fd);
+  // Our turn: after the create runtime's exit, or (run) once its Start
+  // has come, after which it waits for the answer.
+  if (!runtime_starts) wait_runtime_exit(sync_fd);
+  sys::raw_syscall(SYS_close, sync_fd);
   if (!sync_expect(conn, SyncType::Start)) ::_exit(1);
 
   // startContainer hooks: in the container, before the user's program.
-  const std::vector<Hook>& start_hooks = ctx.spec->hooks.start_container;
   if (!start_hooks.empty())
-    if (Result<> r = run_hooks(start_hooks, "startContainer", own_state_json(ctx, Status::Created)); !r)
-      die(conn, r.error());
-
-  const Process& proc = *ctx.spec->process;
-  // With noNewPrivileges, the seccomp filter: the last step before the
-  // exec, so that it does not restrict the runtime.
-  const Confinement& conf = *ctx.confinement;
-  if (conf.seccomp && proc.no_new_privileges)
-    if (Result<> r = load_seccomp_filter(*conf.seccomp, conn); !r) die(conn, r.error());
-  std::vector<char*> argv = sys::c_strings(proc.args);
-  std::vector<char*> envp = sys::c_strings(proc.env);
+    if (Result<> r = run_hooks(start_hooks, "startContainer", hook_state); !r) die(conn, r.error());
+  if (last_filter)
+    if (Result<> r = load_seccomp_filter(*last_filter, conn); !r) die(conn, r.error());
   ::execve(executable.c_str(), argv.data(), envp.data());
   die(conn, fail_errno("exec `" + executable + "`").value());
 }

@@ -29,6 +29,8 @@ struct CreateOptions {
   // `run` in the foreground: with process.terminal and no console socket,
   // the pty's master comes back in Created::console (console.hpp).
   bool console_here = false;
+  // `run`: this process starts the container itself, right after.
+  bool start_here = false;
 };
 
 // A created container: its record, still locked by the caller, and a pidfd
@@ -38,6 +40,15 @@ struct Created {
   ContainerState state;
   UniqueFd pidfd;
   UniqueFd console;  // the pty's master, with options.console_here
+  // This process's own values of what the kernel keeps per memory, which
+  // the init, sharing that memory until its exec, changed for both: the
+  // dumpable flag, and the oom_score_adj with process.oomScoreAdj. Set
+  // when the init shares it.
+  struct OwnMarks {
+    int dumpable = 1;
+    std::optional<int> oom_score_adj;
+  };
+  std::optional<OwnMarks> own_marks;
 };
 
 // Sets up the whole container and leaves its init waiting for start. On
@@ -46,7 +57,10 @@ Result<Created> create_container(const CreateOptions& options);
 
 // Tells a created container's init to exec the user's program; fails with
 // the init's reason when the exec fails. Saves the state as running.
-Result<> start_container(ContainerLock& lock, ContainerState& state);
+// own_marks (run, which created it): restored once the init has exec'd or
+// is gone, before the poststart hooks; failures are warnings.
+Result<> start_container(ContainerLock& lock, ContainerState& state,
+                         const std::optional<Created::OwnMarks>& own_marks = std::nullopt);
 
 // Signals the container's init (all of its processes with `all`) through a
 // pidfd, after checking that the pid still belongs to the init.

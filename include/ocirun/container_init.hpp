@@ -44,10 +44,16 @@ struct InitContext {
   bool no_new_keyring = false;
   // Capabilities and seccomp, planned by the runtime (never null).
   const Confinement* confinement = nullptr;
+  // `run`: the runtime sends Start itself, then waits for the answer. Else
+  // (`create`) it exits after Ready, and the init waits for that exit (EOF
+  // on sync_fd) before it acts on a Start: they may share memory.
+  bool runtime_starts = false;
 };
 
 // Never returns: execs the user's program, or reports the failure on the
 // sync socket (before Ready) or the start connection (after) and exits.
+// It may share the runtime's memory (container_create.cpp): everything
+// ctx points to is the runtime's, and is freed after Ready.
 [[noreturn]] void init_main(const InitContext& ctx);
 
 // The steps of the init that exec's child (container_exec.cpp) takes too,

@@ -20,6 +20,20 @@ namespace ocirun::sys {
 // CLONE_INTO_CGROUP.
 Result<pid_t> clone3(std::uint64_t flags, UniqueFd* pidfd, int cgroup_fd = -1);
 
+// clone3 with CLONE_VM, as clone3 above otherwise: the child shares this
+// process's memory (no copy of it, no copy-on-write faults after) and runs
+// fn(arg) on [stack, stack + stack_size) until it execs or exits; this
+// returns only in the parent. The caller must make the two take turns: they
+// share the heap, errno and every global. ENOSYS on an architecture this
+// build has no trampoline for (x86_64 only).
+Result<pid_t> clone3_vm(std::uint64_t flags, UniqueFd* pidfd, int cgroup_fd, void* stack, std::size_t stack_size,
+                        int (*fn)(void*), void* arg);
+
+// A syscall that returns -errno on failure and leaves errno alone: for the
+// code of a clone3_vm child that runs beside its parent, whose errno it
+// shares.
+long raw_syscall(long number, long a = 0, long b = 0, long c = 0, long d = 0);
+
 Result<UniqueFd> pidfd_open(pid_t pid);
 Result<> pidfd_send_signal(int pidfd, int sig);
 

@@ -224,3 +224,40 @@ poststop-c" ]
   run oci state h11
   [[ "$output" == *"does not exist"* ]]
 }
+
+# The init is made with CLONE_VM (container_create.cpp): it shares the
+# runtime's memory, without a copy, until it execs the user's program.
+# kcmp(KCMP_VM) says whether two processes share their memory: 0 when they do.
+@test "the init shares the runtime's memory until its exec, not after; with a time namespace it is a copy" {
+  require_root
+  KCMP=$BATS_TEST_TMPDIR/kcmp.sh
+  cat > "$KCMP" <<KCMP
+#!/bin/sh
+# \$PPID: the runtime, which runs the createRuntime and poststart hooks.
+pid=\$(jq -r .pid)
+echo "\$1 \$(python3 -c 'import ctypes, sys; print(ctypes.CDLL(None).syscall(312, int(sys.argv[1]), int(sys.argv[2]), 1, 0, 0))' \$PPID \$pid)" >> "$LOG"
+echo "\$1 oom_score_adj \$(cat /proc/\$PPID/oom_score_adj) \$(cat /proc/\$pid/oom_score_adj)" >> "$LOG"
+KCMP
+  chmod +x "$KCMP"
+  kcmp_hook() { echo "{\"path\":\"$KCMP\",\"args\":[\"kcmp\",\"$1\"]}"; }
+  make_bundle true
+  config_edit ".hooks.createRuntime = [$(kcmp_hook createRuntime)] | .hooks.poststart = [$(kcmp_hook poststart)]
+               | .process.oomScoreAdj = 300"
+  own=$(cat /proc/self/oom_score_adj)
+  oci run --bundle "$BUNDLE" h8
+  grep -qx 'createRuntime 0' "$LOG" || { cat "$LOG"; false; }
+  # The kernel gives the oom_score_adj to every process of one memory...
+  grep -qx 'createRuntime oom_score_adj 300 300' "$LOG" || { cat "$LOG"; false; }
+  # ...and after the exec, another memory (1 or 2: kcmp orders them), run
+  # has its own again (the caller's, which it inherited).
+  grep -qE '^poststart [12]$' "$LOG" || { cat "$LOG"; false; }
+  grep -qx "poststart oom_score_adj $own 300" "$LOG" || { cat "$LOG"; false; }
+
+  # A time namespace: the runtime could not leave it while sharing its
+  # memory, so the init is a fork; the container runs all the same.
+  : > "$LOG"
+  config_edit '.linux.namespaces += [{"type": "time"}]'
+  oci run --bundle "$BUNDLE" h9
+  grep -qE '^createRuntime [12]$' "$LOG" || { cat "$LOG"; false; }
+  grep -qx "createRuntime oom_score_adj $own 300" "$LOG" || { cat "$LOG"; false; }
+}

@@ -99,7 +99,9 @@ killed_create() {
   make_bundle sleep 100
   local cg=ocirun-test-killed-$$-$BATS_TEST_NUMBER
   config_edit ".linux.cgroupsPath = \"$cg\" | .hooks.$kind = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo \$\$ > $BATS_TEST_TMPDIR/hook.pid; exec sleep 100\"]}]"
-  oci create --bundle "$BUNDLE" k1 &
+  # Not through oci(): $! would be the subshell running the function, and
+  # the kill below would leave the runtime alive.
+  "$OCIRUN" --root "$ROOT" create --bundle "$BUNDLE" k1 &
   local create=$!
   for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/hook.pid" ] && break; sleep 0.05; done
   [ -s "$BATS_TEST_TMPDIR/hook.pid" ]
