@@ -211,11 +211,11 @@ Result<> enable_controllers(const std::string& mount_point, const std::string& l
   return {};
 }
 
-Result<> apply_resources(const ContainerCgroups& cg, const LinuxResources& r) {
+Result<> apply_resources(const ContainerCgroups& cg, const LinuxResources& r, bool devices) {
   if (!r.hugepage_limits.empty()) TRY(check_hugepage_sizes(r.hugepage_limits, TRY(host_hugepage_sizes())));
   if (cg.pure_v2) {
     std::vector<CgroupWrite> writes = TRY(plan_cgroup_v2(r));
-    DeviceRuleSet devices = TRY(reduce_device_rules(effective_device_rules(r.devices)));
+    DeviceRuleSet rules = TRY(reduce_device_rules(effective_device_rules(r.devices)));
     // The controllers the config asks for must be there; the usual ones
     // (for stats and limits set later by update) are enabled when they are.
     std::vector<std::string> needed = needed_controllers(writes);
@@ -227,7 +227,8 @@ Result<> apply_resources(const ContainerCgroups& cg, const LinuxResources& r) {
     UniqueFd leaf = TRY(fs::open_dir_at(AT_FDCWD, cg.unified));
     TRY(apply_writes(leaf.get(), writes));
     // The devices: an eBPF program, since v2 has no devices controller.
-    std::vector<bpf_insn> prog = build_device_filter(devices);
+    if (!devices) return {};
+    std::vector<bpf_insn> prog = build_device_filter(rules);
     UniqueFd prog_fd = TRY_CTX(load_device_filter(prog), "linux.resources.devices");
     TRY_CTX(attach_device_filter(leaf.get(), prog_fd.get()), "linux.resources.devices");
     return {};
@@ -243,6 +244,7 @@ Result<> apply_resources(const ContainerCgroups& cg, const LinuxResources& r) {
   std::vector<CgroupWrite> writes = TRY(plan_cgroup_v1(r, now));
   std::map<std::string, UniqueFd> open;
   for (const CgroupWrite& w : writes) {
+    if (w.controller == "devices" && !devices) continue;
     std::string dir;
     if (w.controller == "unified") {
       dir = cg.unified;

@@ -374,7 +374,12 @@ Result<> update_container(ContainerLock& lock, const LinuxResources& update) {
   ContainerCgroups cg = TRY(cgroups_of(st));
   // checkBeforeUpdate guards a new memory limit only (runc's reading).
   if (update.memory.limit) TRY(check_memory_before_update(cg, merged));
-  TRY(apply_resources(cg, merged));
+  // The device rules stay as create made them (merge_resources takes none,
+  // as runc's update): not rewritten, so the container never meets the
+  // deny-all that v1 goes through on the way.
+  if (!update.devices.empty())
+    log::warn("update: linux.resources.devices: device rules are not changed by update; kept as they are");
+  TRY(apply_resources(cg, merged, false));
   std::string new_text = TRY_CTX(replace_config_resources(text, serialize_resources(merged)), "saved config.json");
   TRY_CTX(fs::write_file_atomic(lock.dir_fd(), "config.json", new_text), "save config.json");
   return {};

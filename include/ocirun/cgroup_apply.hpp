@@ -50,7 +50,10 @@ Result<> enable_controllers(const std::string& mount_point, const std::string& l
 // pure v2 host; the v1 controllers (and unified keys in the cgroup2 dir) on
 // a hybrid or legacy one. A controller the config needs but the host lacks
 // is an error naming the field; one it does not need is not looked at.
-Result<> apply_resources(const ContainerCgroups& cg, const LinuxResources& r);
+// Without `devices` the device rules are left as they are (update, which
+// changes none: v1 rewrites them as deny-all and then the exceptions, and
+// the container would meet that denial in between).
+Result<> apply_resources(const ContainerCgroups& cg, const LinuxResources& r, bool devices = true);
 
 // Cgroup ownership: gives `dir` and the files of it that delegate_files()
 // lists for /sys/kernel/cgroup/delegate to `uid` (the group is left as it

@@ -209,6 +209,27 @@ frozen() {
   assert_nothing_left c1
 }
 
+@test "update leaves the device rules as they are: the container never loses /dev/null meanwhile" {
+  require_root
+  # The init opens /dev/null again and again, and notes every failure.
+  lt_bundle sh -c 'echo END; while :; do true < /dev/null || echo fail >> /shared/fails; done'
+  create_start c1
+  for i in $(seq 30); do
+    r update --pids-limit $((100 + i)) c1
+    [ "$status" -eq 0 ]
+  done
+  [ ! -e "$SHARED/fails" ] || { echo "$(wc -l < "$SHARED/fails") opens of /dev/null failed"; false; }
+  # Device rules in an update are not applied (nor by runc), with a warning.
+  echo '{"devices": [{"allow": false, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]}' > "$BATS_TEST_TMPDIR/dev.json"
+  r update --resources "$BATS_TEST_TMPDIR/dev.json" c1
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"device rules are not changed by update"* ]]
+  sleep 0.2
+  [ ! -e "$SHARED/fails" ]
+  kill_and_delete c1
+  assert_nothing_left c1
+}
+
 @test "update with bad JSON names the field and changes nothing" {
   require_root
   sleeper_bundle
