@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "ocirun/commands.hpp"
+#include "ocirun/container_pause.hpp"
 #include "ocirun/fs.hpp"
 #include "ocirun/json.hpp"
 #include "ocirun/state.hpp"
@@ -50,7 +51,7 @@ Result<int> cmd_state(const cli::Invocation& inv) {
   TRY_CTX(validate_container_id(id), "state");
   StateStore store = TRY_CTX(open_store(inv), "state");
   ContainerState s = TRY_CTX(store.read(id), "state");
-  TRY(fs::write_all(STDOUT_FILENO, state_json(s)));
+  TRY(fs::write_all(STDOUT_FILENO, state_json(s, observed_status(s), owner_name(s.owner_uid))));
   return 0;
 }
 
@@ -75,13 +76,13 @@ Result<int> cmd_list(const cli::Invocation& inv) {
   } else if (format == "json") {
     json::Writer w;
     w.begin_array();
-    for (const ContainerState& s : states) write_state_json(w, s, current_status(s), owner_name(s.owner_uid));
+    for (const ContainerState& s : states) write_state_json(w, s, observed_status(s), owner_name(s.owner_uid));
     w.end_array();
     out = w.take() + "\n";
   } else {
     std::vector<std::vector<std::string>> rows{{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
     for (const ContainerState& s : states) {
-      Status st = current_status(s);
+      Status st = observed_status(s);
       rows.push_back({s.id, std::to_string(st == Status::Stopped ? 0 : s.pid), status_name(st), s.bundle,
                       format_rfc3339(s.created), owner_name(s.owner_uid)});
     }

@@ -26,9 +26,18 @@ Result<> check_can_resume(Status current) {
   return fail("container not paused", EINVAL);
 }
 
+Status observed_status(const ContainerState& st) {
+  Status status = current_status(st);
+  if (status != Status::Created && status != Status::Running) return status;
+  Result<ContainerCgroups> cg = cgroups_of(st);
+  if (!cg) return status;
+  Result<std::string> freezer = freezer_state(*cg);
+  return freezer && *freezer == "paused" ? Status::Paused : status;
+}
+
 Result<> pause_container(ContainerLock& lock) {
   ContainerState st = TRY(lock.load());
-  Status status = current_status(st);
+  Status status = observed_status(st);
   TRY(check_can_pause(status));
   ContainerCgroups cg = TRY(cgroups_of(st));
   TRY_CTX(freeze_cgroup(cg), "freeze the container's cgroup");
@@ -45,19 +54,23 @@ Result<> pause_container(ContainerLock& lock) {
 
 Result<> resume_container(ContainerLock& lock) {
   ContainerState st = TRY(lock.load());
-  TRY(check_can_resume(current_status(st)));
+  TRY(check_can_resume(observed_status(st)));
   ContainerCgroups cg = TRY(cgroups_of(st));
   TRY_CTX(thaw_cgroup(cg), "thaw the container's cgroup");
+  // Frozen by someone else, the record kept the status it had.
   const std::string* from = find_extra(st, kPausedFromKey);
-  st.status = from != nullptr && *from == "created" ? Status::Created : Status::Running;
+  if (st.status == Status::Paused)
+    st.status = from != nullptr && *from == "created" ? Status::Created : Status::Running;
   set_extra(st, kPausedFromKey, "");
   TRY(lock.save(st));
   return {};
 }
 
 void thaw_after_kill(const ContainerState& st) {
-  if (st.status != Status::Paused) return;
-  if (Result<ContainerCgroups> cg = cgroups_of(st); cg) (void)thaw_cgroup(*cg);
+  Result<ContainerCgroups> cg = cgroups_of(st);
+  if (!cg) return;
+  // Paused by us, or frozen by someone else.
+  if (st.status == Status::Paused || observed_status(st) == Status::Paused) (void)thaw_cgroup(*cg);
 }
 
 }  // namespace ocirun

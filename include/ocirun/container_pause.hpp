@@ -23,6 +23,12 @@ Result<ContainerCgroups> cgroups_of(const ContainerState& st);
 Result<> check_can_pause(Status current);
 Result<> check_can_resume(Status current);
 
+// The status as runc reports it: a created or running container whose
+// cgroup is frozen by someone else (its freezer written directly, or a
+// parent cgroup frozen) is paused. Reads the freezer only then; state,
+// list, pause and resume ask it, the lifecycle commands do not.
+Status observed_status(const ContainerState& st);
+
 // Freezes every process of the container and records it as paused.
 Result<> pause_container(ContainerLock& lock);
 // Thaws them and records the status the container had before pause.

@@ -94,6 +94,39 @@ frozen() {
   assert_nothing_left c1
 }
 
+@test "a container frozen outside ocirun is paused for state and list; resume thaws it, kill KILL ends it" {
+  require_root
+  counter_bundle
+  create_start c1
+  wait_for count_above 2
+  # As another tool would: the freezer written directly.
+  local f
+  if f=$(cg_file freezer.state); then echo FROZEN > "$f"; else f=$(cg_file cgroup.freeze); echo 1 > "$f"; fi
+  wait_for frozen
+  [ "$(state_field c1 status)" = paused ]
+  r list --format json
+  [ "$(jq -r '.[] | select(.id == "c1") | .status' "$BATS_TEST_TMPDIR/r.out")" = paused ]
+  r pause c1
+  failed_status
+  [[ "$output" == *"already paused"* ]]
+  r resume c1
+  [ "$status" -eq 0 ]
+  [ "$(state_field c1 status)" = running ]
+  local after
+  after=$(count)
+  wait_for count_above "$after"
+  # Frozen again behind ocirun's back: KILL still ends it (v1 holds a
+  # frozen process until it thaws).
+  if [[ "$f" == */freezer.state ]]; then echo FROZEN > "$f"; else echo 1 > "$f"; fi
+  wait_for frozen
+  r kill c1 KILL
+  [ "$status" -eq 0 ]
+  wait_for pid_dead "$PID"
+  r delete c1
+  [ "$status" -eq 0 ]
+  assert_nothing_left c1
+}
+
 @test "pause of a stopped container says container not running" {
   require_root
   lt_bundle true

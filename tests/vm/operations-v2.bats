@@ -55,7 +55,7 @@ count_above() { [ "$(count)" -gt "$1" ]; }
   assert_nothing_left u1
 }
 
-@test "v2 pause: cgroup.freeze stops the container, resume lets it go on" {
+@test "v2 pause: cgroup.freeze stops the container, resume lets it go on; frozen by another, it is paused" {
   start_sleeper p1
   dir=$(v2_dir)
   wait_for count_above 2
@@ -68,6 +68,15 @@ count_above() { [ "$(count)" -gt "$1" ]; }
   [ "$(count)" = "$before" ]
   rt resume p1
   [ "$(cat "$dir/cgroup.freeze")" = 0 ]
+  [ "$(state_field p1 status)" = running ]
+  wait_for count_above "$before"
+  # Frozen by someone else (cgroup.freeze written directly): paused for
+  # state; resume thaws it.
+  echo 1 > "$dir/cgroup.freeze"
+  wait_for grep -qx 'frozen 1' "$dir/cgroup.events"
+  [ "$(state_field p1 status)" = paused ]
+  before=$(count)
+  rt resume p1
   [ "$(state_field p1 status)" = running ]
   wait_for count_above "$before"
   # SIGKILL to a paused container kills it.
