@@ -250,15 +250,6 @@ Result<std::string> absolute_dir(const std::string& path) {
   return out;
 }
 
-// An fd at a number >= min, so that it cannot collide with the fds the
-// container is to keep (3 .. 3+preserve_fds-1).
-Result<UniqueFd> move_above(UniqueFd fd, int min) {
-  if (fd.get() >= min) return fd;
-  int n = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, min);
-  if (n < 0) return fail_errno("fcntl F_DUPFD_CLOEXEC");
-  return UniqueFd(n);
-}
-
 sockaddr_un start_socket_addr(int dir_fd, socklen_t* len) {
   // Through the state dir's fd: a socket path is limited to 108 bytes, and
   // state dirs under containerd's root can be longer than that.
@@ -567,16 +558,16 @@ Result<Created> create_container(const CreateOptions& o) {
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
     return abort_create(fail_errno("socketpair").value());
   UniqueFd runtime_end(pair[0]);
-  Result<UniqueFd> init_end = move_above(UniqueFd(pair[1]), min_fd);
+  Result<UniqueFd> init_end = sys::move_above(UniqueFd(pair[1]), min_fd);
   if (!init_end) return abort_create(init_end.error());
   Result<UniqueFd> listening = listen_start_socket(lock.dir_fd());
   if (!listening) return abort_create(listening.error());
-  Result<UniqueFd> listener = move_above(std::move(*listening), min_fd);
+  Result<UniqueFd> listener = sys::move_above(std::move(*listening), min_fd);
   if (!listener) return abort_create(listener.error());
   std::vector<int> keep{init_end->get(), listener->get()};
   for (UniqueFd& fd : ns.owned) {
     int old = fd.get();
-    Result<UniqueFd> moved = move_above(std::move(fd), min_fd);
+    Result<UniqueFd> moved = sys::move_above(std::move(fd), min_fd);
     if (!moved) return abort_create(moved.error());
     for (InitContext::Join& j : ns.joins)
       if (j.fd == old) j.fd = moved->get();
@@ -593,7 +584,7 @@ Result<Created> create_container(const CreateOptions& o) {
   if (o.console_socket) {
     Result<UniqueFd> connected = sys::connect_unix(*o.console_socket);
     if (!connected) return abort_create(with_context(connected.error(), "--console-socket"));
-    Result<UniqueFd> moved = move_above(std::move(*connected), min_fd);
+    Result<UniqueFd> moved = sys::move_above(std::move(*connected), min_fd);
     if (!moved) return abort_create(moved.error());
     console = std::move(*moved);
     keep.push_back(console.get());
@@ -604,7 +595,7 @@ Result<Created> create_container(const CreateOptions& o) {
     int sp[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) return abort_create(fail_errno("socketpair").value());
     console_back.reset(sp[0]);
-    Result<UniqueFd> moved = move_above(UniqueFd(sp[1]), min_fd);
+    Result<UniqueFd> moved = sys::move_above(UniqueFd(sp[1]), min_fd);
     if (!moved) return abort_create(moved.error());
     console = std::move(*moved);
     keep.push_back(console.get());
@@ -695,8 +686,8 @@ Result<Created> create_container(const CreateOptions& o) {
     return abort_create(fail_errno("pipe").value());
   }
   // (The write end too: the init closes its copy, whatever its number.)
-  Result<UniqueFd> turn_read = move_above(UniqueFd(turn[0]), min_fd);
-  Result<UniqueFd> turn_write = move_above(UniqueFd(turn[1]), min_fd);
+  Result<UniqueFd> turn_read = sys::move_above(UniqueFd(turn[0]), min_fd);
+  Result<UniqueFd> turn_write = sys::move_above(UniqueFd(turn[1]), min_fd);
   if (!turn_read || !turn_write) {
     (void)return_home();
     return abort_create(!turn_read ? turn_read.error() : turn_write.error());

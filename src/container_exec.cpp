@@ -66,15 +66,6 @@ std::vector<std::string> cgroup_dirs(const ContainerState& st) {
   return out;
 }
 
-// An fd at a number >= min, so that it is not among the fds the process
-// keeps (3 .. 3+preserve_fds-1).
-Result<UniqueFd> move_above(UniqueFd fd, int min) {
-  if (!fd || fd.get() >= min) return fd;
-  int n = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, min);
-  if (n < 0) return fail_errno("fcntl F_DUPFD_CLOEXEC");
-  return UniqueFd(n);
-}
-
 // The namespaces of the init that this process is not in: the CLONE_NEW*
 // flags for setns(pidfd, ...). Compared by inode on the host's /proc.
 Result<int> namespaces_to_join(pid_t init) {
@@ -353,14 +344,14 @@ Result<int> exec_container(const ExecOptions& o) {
     if (opened.error().code == ESRCH) return fail("container not running", ESRCH);
     return tl::unexpected(opened.error());
   }
-  UniqueFd init = TRY(move_above(std::move(*opened), min_fd));
+  UniqueFd init = TRY(sys::move_above(std::move(*opened), min_fd));
   int join = TRY(namespaces_to_join(st.pid));
   UniqueFd root;
   if (!(join & CLONE_NEWNS)) {
     // The init chrooted in the host's mount namespace: so does the child.
     root.reset(::open(("/proc/" + std::to_string(st.pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) return fail_errno("open the container's root");
-    root = TRY(move_above(std::move(root), min_fd));
+    root = TRY(sys::move_above(std::move(root), min_fd));
     if (!init_alive(st)) return fail("container not running", ESRCH);
   }
 
@@ -368,16 +359,16 @@ Result<int> exec_container(const ExecOptions& o) {
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) return fail_errno("socketpair");
   UniqueFd runtime_end(pair[0]);
-  UniqueFd child_end = TRY(move_above(UniqueFd(pair[1]), min_fd));
+  UniqueFd child_end = TRY(sys::move_above(UniqueFd(pair[1]), min_fd));
   UniqueFd console, console_back;
   if (o.console_socket) {
     console = TRY_CTX(sys::connect_unix(*o.console_socket), "--console-socket");
-    console = TRY(move_above(std::move(console), min_fd));
+    console = TRY(sys::move_above(std::move(console), min_fd));
   } else if (console_here) {
     int sp[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) return fail_errno("socketpair");
     console_back.reset(sp[0]);
-    console = TRY(move_above(UniqueFd(sp[1]), min_fd));
+    console = TRY(sys::move_above(UniqueFd(sp[1]), min_fd));
   }
 
   // 4. The cgroups: the v2 one at clone3 (CLONE_INTO_CGROUP: the child is
@@ -390,7 +381,7 @@ Result<int> exec_container(const ExecOptions& o) {
     if (!v2_dir && ::statfs(d.c_str(), &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
       v2_dir.reset(::open(d.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
       if (!v2_dir) return fail_errno("open cgroup `" + d + "`");
-      v2_dir = TRY(move_above(std::move(v2_dir), min_fd));
+      v2_dir = TRY(sys::move_above(std::move(v2_dir), min_fd));
       continue;
     }
     write_dirs.push_back(d);

@@ -104,6 +104,13 @@ long raw_syscall(long number, long a, long b, long c, long d) {
 #endif
 }
 
+Result<UniqueFd> move_above(UniqueFd fd, int min) {
+  if (!fd || fd.get() >= min) return fd;
+  int n = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, min);
+  if (n < 0) return fail_errno("fcntl F_DUPFD_CLOEXEC");
+  return UniqueFd(n);
+}
+
 Result<UniqueFd> pidfd_open(pid_t pid) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (fd < 0) return fail_errno("pidfd_open");

@@ -34,6 +34,11 @@ Result<pid_t> clone3_vm(std::uint64_t flags, UniqueFd* pidfd, int cgroup_fd, voi
 // shares.
 long raw_syscall(long number, long a = 0, long b = 0, long c = 0, long d = 0);
 
+// fd (an empty one too), or a close-on-exec copy of it at a number >= min,
+// the original closed: so that it cannot collide with the fds a container
+// is to keep (3 .. 3+preserve_fds-1).
+Result<UniqueFd> move_above(UniqueFd fd, int min);
+
 Result<UniqueFd> pidfd_open(pid_t pid);
 Result<> pidfd_send_signal(int pidfd, int sig);
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -56,4 +57,22 @@ TEST_CASE("clone3_vm: the child runs on its stack, in this memory, and exits wit
   CHECK(pid.error().code == ENOSYS);
 #endif
   ::munmap(stack, kStack);
+}
+
+TEST_CASE("move_above: a low fd is copied above min, close-on-exec, and the original closed", "[sys]") {
+  int low = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  REQUIRE(low >= 0);
+  Result<UniqueFd> moved = sys::move_above(UniqueFd(low), low + 10);
+  REQUIRE(moved);
+  CHECK(moved->get() >= low + 10);
+  CHECK((::fcntl(moved->get(), F_GETFD) & FD_CLOEXEC) != 0);
+  CHECK(::fcntl(low, F_GETFD) == -1);
+  // Already above: the same fd; empty: still empty.
+  int kept = moved->get();
+  Result<UniqueFd> same = sys::move_above(std::move(*moved), 3);
+  REQUIRE(same);
+  CHECK(same->get() == kept);
+  Result<UniqueFd> none = sys::move_above(UniqueFd(), 100);
+  REQUIRE(none);
+  CHECK(!*none);
 }
