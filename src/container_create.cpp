@@ -706,11 +706,13 @@ Result<Created> create_container(const CreateOptions& o) {
     return forked;
   };
   std::optional<Created::OwnMarks> own_marks;
+  // Read before the init can change it (init_entry).
+  const int own_dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
   auto clone_init = [&](int cgroup_fd) -> Result<pid_t> {
     if (own_time_ns) return fork_init(cgroup_fd);
     void* stack = TRY(map_init_stack());
     Result<pid_t> vm = sys::clone3_vm(clone_flags, &pidfd, cgroup_fd, stack, kInitStackSize, init_entry, &launch);
-    if (vm) own_marks.emplace().dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (vm) own_marks.emplace().dumpable = own_dumpable;
     if (!vm) ::munmap(stack, kInitStackSize);
     if (!vm && vm.error().code == ENOSYS) return fork_init(cgroup_fd);
     return vm;
