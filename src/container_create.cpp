@@ -714,7 +714,9 @@ Result<Created> create_container(const CreateOptions& o) {
     Result<pid_t> vm = sys::clone3_vm(clone_flags, &pidfd, cgroup_fd, stack, kInitStackSize, init_entry, &launch);
     if (vm) own_marks.emplace().dumpable = own_dumpable;
     if (!vm) ::munmap(stack, kInitStackSize);
-    if (!vm && vm.error().code == ENOSYS) return fork_init(cgroup_fd);
+    // No trampoline here, or a kernel that refuses these flags with
+    // CLONE_VM: a fork (whose own error, if any, is the one reported).
+    if (!vm && (vm.error().code == ENOSYS || vm.error().code == EINVAL)) return fork_init(cgroup_fd);
     return vm;
   };
   Result<pid_t> cloned = clone_init(unified_fd ? unified_fd.get() : -1);
