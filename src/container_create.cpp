@@ -380,8 +380,11 @@ Result<void*> map_init_stack() {
   void* stack = ::mmap(nullptr, kInitStackSize, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return fail_errno("mmap the init's stack");
-  if (::mprotect(stack, static_cast<std::size_t>(::getpagesize()), PROT_NONE) < 0)
-    return fail_errno("mprotect the init's stack guard");
+  if (::mprotect(stack, static_cast<std::size_t>(::getpagesize()), PROT_NONE) < 0) {
+    Error e = fail_errno("mprotect the init's stack guard").value();
+    ::munmap(stack, kInitStackSize);
+    return tl::unexpected(std::move(e));
+  }
   return stack;
 }
 
