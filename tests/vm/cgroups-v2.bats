@@ -4,30 +4,9 @@
 # a systemd host. Each test reads the container's cgroup files from the
 # guest's side and checks the limit acting from inside; nothing is left.
 
-load ../integration/helpers
+load v2_helpers
 
 CGCTL=${CGCTL:-$TOP/build/tests/cgctl}
-
-# The container's cgroup: on v2 a relative cgroupsPath goes under the
-# parent of the runtime's cgroup (which has processes, so no controllers
-# could be enabled below it), as in runc.
-v2_dir() {
-  local own
-  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
-  own=${own%/*}
-  echo "/sys/fs/cgroup$own/$CGNAME"
-}
-
-setup() {
-  [ -f /sys/fs/cgroup/cgroup.controllers ] && ! grep -q ' - cgroup ' /proc/self/mountinfo ||
-    skip "not a pure cgroup v2 host (these tests run in the VM lane)"
-  lt_setup
-  LT_CGDIRS="$LT_CGDIRS $(v2_dir)"
-}
-
-teardown() {
-  lt_teardown
-}
 
 count_is_not() {
   [ -s "$SHARED/count" ] && [ "$(cat "$SHARED/count")" != "$1" ]

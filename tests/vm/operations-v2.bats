@@ -3,25 +3,7 @@
 # tests/vm/lane.sh inside the VM (cgroup_no_v1=all). The host suite
 # (tests/integration/operations.bats) covers the hybrid v1 layout.
 
-load ../integration/helpers
-
-v2_dir() {
-  local own
-  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
-  own=${own%/*}
-  echo "/sys/fs/cgroup$own/$CGNAME"
-}
-
-setup() {
-  [ -f /sys/fs/cgroup/cgroup.controllers ] && ! grep -q ' - cgroup ' /proc/self/mountinfo ||
-    skip "not a pure cgroup v2 host (these tests run in the VM lane)"
-  lt_setup
-  LT_CGDIRS="$LT_CGDIRS $(v2_dir)"
-}
-
-teardown() {
-  lt_teardown
-}
+load v2_helpers
 
 start_sleeper() {
   lt_bundle sh -c 'echo END; i=0; while true; do i=$((i + 1)); echo $i > /shared/count.new; mv /shared/count.new /shared/count; sleep 0.02; done'
