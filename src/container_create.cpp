@@ -708,14 +708,15 @@ Result<Created> create_container(const CreateOptions& o) {
     if (forked && *forked == 0) ::_exit(init_entry(&launch));
     return forked;
   };
+  // What run restores once the init has exec'd (create exits instead):
+  // read before the init can change it (init_entry).
   std::optional<Created::OwnMarks> own_marks;
-  // Read before the init can change it (init_entry).
-  const int own_dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+  const int own_dumpable = o.start_here ? ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : 1;
   auto clone_init = [&](int cgroup_fd) -> Result<pid_t> {
     if (own_time_ns) return fork_init(cgroup_fd);
     void* stack = TRY(map_init_stack());
     Result<pid_t> vm = sys::clone3_vm(clone_flags, &pidfd, cgroup_fd, stack, kInitStackSize, init_entry, &launch);
-    if (vm) own_marks.emplace().dumpable = own_dumpable;
+    if (vm && o.start_here) own_marks.emplace().dumpable = own_dumpable;
     if (!vm) ::munmap(stack, kInitStackSize);
     // No trampoline here, or a kernel that refuses these flags with
     // CLONE_VM: a fork (whose own error, if any, is the one reported).

@@ -43,7 +43,7 @@ struct Created {
   // This process's own values of what the kernel keeps per memory, which
   // the init, sharing that memory until its exec, changed for both: the
   // dumpable flag, and the oom_score_adj with process.oomScoreAdj. Set
-  // when the init shares it.
+  // when the init shares it and options.start_here (run) will restore them.
   struct OwnMarks {
     int dumpable = 1;
     std::optional<int> oom_score_adj;
